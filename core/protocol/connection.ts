@@ -1,0 +1,549 @@
+/**
+ * The h11-shaped connection state machine: bytes in, events out; events in, bytes out.
+ *
+ * @module
+ */
+import { ReceiveBuffer } from "./buffer.ts";
+import { LocalProtocolError, type ProtocolError, RemoteProtocolError } from "./errors.ts";
+import {
+  ConnectionClosed,
+  Data,
+  EndOfMessage,
+  type Event,
+  InformationalResponse,
+  NEED_DATA,
+  PAUSED,
+  Request,
+  Response,
+} from "./events.ts";
+import {
+  allowsKeepAlive,
+  type BodyFraming,
+  CHUNKED,
+  expectsContinue,
+  hasToken,
+  NO_BODY,
+  proposesSwitch,
+  requestFraming,
+  responseFraming,
+  UNTIL_CLOSE,
+} from "./framing.ts";
+import {
+  type BodyReader,
+  ChunkedReader,
+  ContentLengthReader,
+  findHeadEnd,
+  parseRequestHead,
+  parseResponseHead,
+  rejectEarly,
+  resumeScanAt,
+  skipEmptyLines,
+  UntilCloseReader,
+} from "./readers.ts";
+import {
+  CLIENT,
+  CLOSED,
+  DONE,
+  ERROR,
+  IDLE,
+  MIGHT_SWITCH_PROTOCOL,
+  MUST_CLOSE,
+  type Role,
+  SEND_BODY,
+  SEND_RESPONSE,
+  SERVER,
+  type State,
+  SWITCHED_PROTOCOL,
+} from "./state.ts";
+import {
+  type BodyWriter,
+  bodyWriter,
+  concatPieces,
+  writeRequestHead,
+  writeResponseHead,
+} from "./writers.ts";
+
+/**
+ * Options of {@linkcode Connection}.
+ *
+ * @example
+ * ```ts
+ * import { Connection, type ConnectionOptions, SERVER } from "@uhttp/core/protocol";
+ * const options: ConnectionOptions = { maxIncompleteEventSize: 8 * 1024 };
+ * const conn = new Connection(SERVER, options);
+ * ```
+ */
+export interface ConnectionOptions {
+  /**
+   * Largest head (start line + fields), chunk size line or trailer block accepted.
+   * A bigger one is a `RemoteProtocolError` with `statusHint` 431.
+   * @default 16384
+   */
+  maxIncompleteEventSize?: number;
+}
+
+/** What `nextEvent()` can return. */
+type NextEvent = Event | typeof NEED_DATA | typeof PAUSED;
+
+/**
+ * One HTTP/1.1 connection seen from one side, without any I/O: feed it received
+ * bytes, take events out; give it events to send, take bytes out.
+ *
+ * @example A client exchange, bytes in and out by hand
+ * ```ts
+ * import { CLIENT, Connection, EndOfMessage, NEED_DATA, Request } from "@uhttp/core/protocol";
+ * const conn = new Connection(CLIENT);
+ * const out = conn.send(new Request({ method: "GET", target: "/", headers: [["Host", "a.example"]] }));
+ * conn.send(new EndOfMessage());
+ * // ... write `out` to a socket, then feed what comes back:
+ * conn.receiveData(new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"));
+ * let event;
+ * while ((event = conn.nextEvent()) !== NEED_DATA) {
+ *   console.log(event);
+ *   if (event instanceof EndOfMessage) break;
+ * }
+ * ```
+ */
+export class Connection {
+  /** Our role. */
+  readonly ourRole: Role;
+  /** The peer's role. */
+  readonly theirRole: Role;
+  readonly #maxHead: number;
+  readonly #buf = new ReceiveBuffer();
+  #states: { CLIENT: State; SERVER: State } = { CLIENT: IDLE, SERVER: IDLE };
+  #theyClosed = false;
+  #keepAlive = true;
+  #switchProposed = false;
+  #clientWaiting100 = false;
+  #theirVersion: string | null = null;
+  #requestMethod: string | null = null;
+  #reader: BodyReader | null = null;
+  #writer: BodyWriter | null = null;
+  #scanFrom = 0;
+  #error: ProtocolError | null = null;
+
+  /**
+   * @param ourRole {@linkcode CLIENT} or {@linkcode SERVER}.
+   * @param options Limits.
+   */
+  constructor(ourRole: Role, options: ConnectionOptions = {}) {
+    this.ourRole = ourRole;
+    this.theirRole = ourRole === CLIENT ? SERVER : CLIENT;
+    this.#maxHead = options.maxIncompleteEventSize ?? 16 * 1024;
+  }
+
+  /** Both sides' states. */
+  get states(): { readonly CLIENT: State; readonly SERVER: State } {
+    return { ...this.#states };
+  }
+
+  /** Our side's state. */
+  get ourState(): State {
+    return this.#states[this.ourRole];
+  }
+
+  /** The peer's state. */
+  get theirState(): State {
+    return this.#states[this.theirRole];
+  }
+
+  /** HTTP version of the last head received (`"1.1"`, `"1.0"`), or `null` before any. */
+  get theirHttpVersion(): string | null {
+    return this.#theirVersion;
+  }
+
+  /** `false` once either side asked to close after the current exchange. */
+  get keepAlive(): boolean {
+    return this.#keepAlive;
+  }
+
+  /**
+   * Received bytes not turned into events (after a protocol switch: the new
+   * protocol's first bytes), and whether the peer closed.
+   */
+  get trailingData(): { data: Uint8Array; closed: boolean } {
+    const b = this.#buf;
+    return { data: b.bytes.subarray(b.start, b.end), closed: this.#theyClosed };
+  }
+
+  /** The client sent `Expect: 100-continue` and no response or body has moved yet. */
+  get clientIsWaitingFor100Continue(): boolean {
+    return this.#clientWaiting100;
+  }
+
+  /** We are the server and the client waits for `100 Continue`. */
+  get theyAreWaitingFor100Continue(): boolean {
+    return this.theirRole === CLIENT && this.#clientWaiting100;
+  }
+
+  /**
+   * Adds received bytes. An empty array means the peer closed (EOF).
+   *
+   * @param data Bytes as read from the socket; not copied, do not modify them afterwards.
+   * @throws {LocalProtocolError} when data arrives after EOF.
+   */
+  receiveData(data: Uint8Array): void {
+    if (data.length === 0) {
+      this.#theyClosed = true;
+      return;
+    }
+    if (this.#theyClosed) throw new LocalProtocolError("Received data after EOF");
+    this.#buf.append(data);
+  }
+
+  /**
+   * The next event the received bytes make, {@linkcode NEED_DATA} when more bytes
+   * are needed, or {@linkcode PAUSED} when the peer's next message must wait for
+   * {@linkcode Connection.startNextCycle} (or the protocol switched).
+   *
+   * @returns An event or a sentinel.
+   * @throws {RemoteProtocolError} when the peer broke the protocol (sticky).
+   */
+  nextEvent(): NextEvent {
+    if (this.#error !== null && this.theirState === ERROR) throw this.#error;
+    try {
+      const event = this.#extract();
+      if (event !== NEED_DATA && event !== PAUSED) this.#received(event);
+      return event;
+    } catch (e) {
+      if (e instanceof RemoteProtocolError) {
+        this.#error = e;
+        this.#states[this.theirRole] = ERROR;
+        this.#afterChange();
+      }
+      throw e;
+    }
+  }
+
+  #extract(): NextEvent {
+    const state = this.theirState;
+    const buf = this.#buf;
+    if (state === DONE || state === MUST_CLOSE) {
+      if (buf.length > 0) return PAUSED;
+      return this.#theyClosed ? new ConnectionClosed() : NEED_DATA;
+    }
+    if (state === MIGHT_SWITCH_PROTOCOL || state === SWITCHED_PROTOCOL) return PAUSED;
+    if (state === CLOSED) {
+      return buf.length > 0 ? PAUSED : this.#theyClosed ? new ConnectionClosed() : NEED_DATA;
+    }
+    if (state === IDLE || state === SEND_RESPONSE) {
+      return this.#extractHead();
+    }
+    if (state === SEND_BODY) {
+      const reader = this.#reader!;
+      const out = reader.read(buf);
+      if (out !== null) return out;
+      if (this.#theyClosed) return reader.readEof()!;
+      return NEED_DATA;
+    }
+    return NEED_DATA;
+  }
+
+  #extractHead(): NextEvent {
+    const buf = this.#buf;
+    const isRequest = this.theirRole === CLIENT;
+    if (buf.length === 0) return this.#theyClosed ? new ConnectionClosed() : NEED_DATA;
+    if (isRequest) {
+      const skip = skipEmptyLines(buf.bytes, buf.start, buf.end);
+      if (skip < 0) throw new RemoteProtocolError("Bare CR in message head");
+      if (skip > 0) {
+        if (skip > this.#maxHead) throw new RemoteProtocolError("Request head is too large", 431);
+        if (skip === buf.length) {
+          if (this.#theyClosed) return new ConnectionClosed();
+          return NEED_DATA;
+        }
+        buf.consume(skip);
+        this.#scanFrom = 0;
+      }
+      rejectEarly(buf.bytes, buf.start, buf.end);
+    }
+    const start = buf.start;
+    const end = buf.end;
+    const headEnd = findHeadEnd(buf.bytes, start + this.#scanFrom, end);
+    if ((headEnd < 0 ? end : headEnd) - start > this.#maxHead) {
+      throw new RemoteProtocolError(
+        isRequest ? "Request head is too large" : "Response head is too large",
+        431,
+      );
+    }
+    if (headEnd < 0) {
+      if (this.#theyClosed) {
+        throw new RemoteProtocolError(
+          isRequest
+            ? "Connection closed inside a request head"
+            : "Connection closed inside a response head",
+        );
+      }
+      // Heads are validated once complete; a bare CR is still caught early.
+      const cr = buf.bytes.indexOf(0x0d, start + this.#scanFrom);
+      if (cr >= 0 && cr + 1 < end && buf.bytes[cr + 1] !== 0x0a) {
+        throw new RemoteProtocolError("Bare CR in message head");
+      }
+      this.#scanFrom = resumeScanAt(start, end) - start;
+      return NEED_DATA;
+    }
+    this.#scanFrom = 0;
+    const event = isRequest
+      ? parseRequestHead(buf.bytes, start, headEnd)
+      : parseResponseHead(buf.bytes, start, headEnd);
+    buf.consume(headEnd - start);
+    return event;
+  }
+
+  /** Applies a received event to the state machine. */
+  #received(event: Event): void {
+    if (event instanceof Request) {
+      this.#theirVersion = event.httpVersion;
+      const framing = requestFraming(event.headers, event.httpVersion, RemoteProtocolError);
+      this.#startRequest(event, framing);
+      this.#reader = readerFor(framing, this.#maxHead);
+      this.#states.CLIENT = SEND_BODY;
+      if (this.#states.SERVER === IDLE) this.#states.SERVER = SEND_RESPONSE;
+    } else if (event instanceof InformationalResponse) {
+      this.#theirVersion = event.httpVersion;
+      this.#responseStarted(event, true);
+    } else if (event instanceof Response) {
+      this.#theirVersion = event.httpVersion;
+      const framing = responseFraming(
+        this.#requestMethod,
+        event.status,
+        event.headers,
+        RemoteProtocolError,
+      );
+      if (!allowsKeepAlive(event.headers, event.httpVersion)) this.#keepAlive = false;
+      if (framing.kind === "close") this.#keepAlive = false;
+      this.#reader = readerFor(framing, this.#maxHead);
+      this.#responseStarted(event, false);
+    } else if (event instanceof Data) {
+      if (this.theirRole === CLIENT && event.data.length > 0) this.#clientWaiting100 = false;
+    } else if (event instanceof EndOfMessage) {
+      this.#reader = null;
+      if (this.theirRole === CLIENT) this.#clientWaiting100 = false;
+      this.#states[this.theirRole] = DONE;
+    } else if (event instanceof ConnectionClosed) {
+      this.#states[this.theirRole] = CLOSED;
+    }
+    this.#afterChange();
+  }
+
+  /** Request bookkeeping shared by sending and receiving one. */
+  #startRequest(req: Request, framing: BodyFraming): void {
+    this.#requestMethod = req.method;
+    if (!allowsKeepAlive(req.headers, req.httpVersion)) this.#keepAlive = false;
+    this.#switchProposed = proposesSwitch(req.method, req.headers);
+    this.#clientWaiting100 = expectsContinue(req.headers, req.httpVersion) && framing !== NO_BODY;
+  }
+
+  /** Response-head bookkeeping shared by sending and receiving one. */
+  #responseStarted(res: Response | InformationalResponse, informational: boolean): void {
+    this.#clientWaiting100 = false;
+    const switches = this.#switchProposed &&
+      (informational
+        ? res.status === 101
+        : this.#requestMethod === "CONNECT" && res.status >= 200 && res.status < 300);
+    if (switches) {
+      this.#states.SERVER = SWITCHED_PROTOCOL;
+      this.#reader = null;
+      this.#writer = null;
+      return;
+    }
+    if (informational) return;
+    this.#switchProposed = false;
+    if (this.#states.CLIENT === MIGHT_SWITCH_PROTOCOL) this.#states.CLIENT = DONE;
+    this.#states.SERVER = SEND_BODY;
+  }
+
+  /** State-triggered transitions (h11's table). */
+  #afterChange(): void {
+    const s = this.#states;
+    if (s.CLIENT === DONE && this.#switchProposed) s.CLIENT = MIGHT_SWITCH_PROTOCOL;
+    if (s.CLIENT === MIGHT_SWITCH_PROTOCOL && s.SERVER === SWITCHED_PROTOCOL) {
+      s.CLIENT = SWITCHED_PROTOCOL;
+    }
+    if (!this.#keepAlive) {
+      if (s.CLIENT === DONE) s.CLIENT = MUST_CLOSE;
+      if (s.SERVER === DONE) s.SERVER = MUST_CLOSE;
+    }
+    if ((s.CLIENT === CLOSED || s.CLIENT === ERROR) && (s.SERVER === DONE || s.SERVER === IDLE)) {
+      if (!(s.CLIENT === ERROR && s.SERVER === IDLE)) s.SERVER = MUST_CLOSE;
+    }
+    if ((s.SERVER === CLOSED || s.SERVER === ERROR) && (s.CLIENT === DONE || s.CLIENT === IDLE)) {
+      if (!(s.SERVER === ERROR && s.CLIENT === IDLE)) s.CLIENT = MUST_CLOSE;
+    }
+  }
+
+  /**
+   * Serialises an event to send.
+   *
+   * @param event The event.
+   * @returns The bytes to write (possibly empty), or `null` for {@linkcode ConnectionClosed}.
+   * @throws {LocalProtocolError} when the event is invalid here; our state becomes `ERROR`.
+   */
+  send(event: Event): Uint8Array | null {
+    const pieces = this.sendWithDataPassthrough(event);
+    return pieces === null ? null : concatPieces(pieces);
+  }
+
+  /**
+   * Like {@linkcode Connection.send} but returns the pieces to write in order, with
+   * a `Data` event's bytes passed through uncopied.
+   *
+   * @param event The event.
+   * @returns Pieces to write, or `null` for {@linkcode ConnectionClosed}.
+   * @throws {LocalProtocolError} when the event is invalid here; our state becomes `ERROR`.
+   */
+  sendWithDataPassthrough(event: Event): Uint8Array[] | null {
+    if (this.ourState === ERROR) {
+      throw new LocalProtocolError("Cannot send after a protocol error");
+    }
+    try {
+      const pieces = this.#send(event);
+      this.#afterChange();
+      return pieces;
+    } catch (e) {
+      if (e instanceof LocalProtocolError) this.sendFailed();
+      throw e;
+    }
+  }
+
+  #send(event: Event): Uint8Array[] | null {
+    const role = this.ourRole;
+    const state = this.ourState;
+    if (event instanceof ConnectionClosed) {
+      this.#states[role] = CLOSED;
+      return null;
+    }
+    if (event instanceof Request) {
+      if (role !== CLIENT || state !== IDLE) {
+        throw new LocalProtocolError(`Cannot send a request in state ${state}`);
+      }
+      const framing = requestFraming(event.headers, event.httpVersion, LocalProtocolError);
+      this.#startRequest(event, framing);
+      this.#writer = bodyWriter(framing);
+      this.#states.CLIENT = SEND_BODY;
+      if (this.#states.SERVER === IDLE) this.#states.SERVER = SEND_RESPONSE;
+      return [writeRequestHead(event)];
+    }
+    if (event instanceof InformationalResponse || event instanceof Response) {
+      if (
+        role !== SERVER ||
+        (state !== SEND_RESPONSE && !(state === IDLE && event instanceof Response))
+      ) {
+        throw new LocalProtocolError(`Cannot send a response in state ${state}`);
+      }
+      if (event instanceof InformationalResponse) {
+        if (event.status === 101 && !this.#switchProposed) {
+          throw new LocalProtocolError("Cannot send 101 without an Upgrade request");
+        }
+        this.#responseStarted(event, true);
+        return [writeResponseHead(event)];
+      }
+      return [this.#writeResponse(event)];
+    }
+    if (state !== SEND_BODY) {
+      throw new LocalProtocolError(`Cannot send body data in state ${state}`);
+    }
+    const writer = this.#writer!;
+    if (event instanceof Data) {
+      if (role === CLIENT && event.data.length > 0) this.#clientWaiting100 = false;
+      return writer.data(event.data);
+    }
+    const end = event as EndOfMessage;
+    const pieces = writer.end(end.trailers);
+    this.#writer = null;
+    if (role === CLIENT) this.#clientWaiting100 = false;
+    this.#states[role] = DONE;
+    return pieces;
+  }
+
+  /** Chooses the framing of our response, adds framing and connection headers. */
+  #writeResponse(res: Response): Uint8Array {
+    const headers = res.headers;
+    const peer11 = this.#theirVersion === "1.1";
+    if (!allowsKeepAlive(headers, "1.1") || this.#states.CLIENT === ERROR) this.#keepAlive = false;
+    let framing = responseFraming(this.#requestMethod, res.status, headers, LocalProtocolError);
+    const hasTe = headers.has("transfer-encoding");
+    const hasCl = headers.has("content-length");
+    const bodyless = framing === NO_BODY;
+    const extra: [string, string][] = [];
+    let skip: string | null = null;
+    if (hasTe && hasCl) {
+      throw new LocalProtocolError("Response has both Transfer-Encoding and Content-Length");
+    }
+    if (framing.kind === "close" && hasTe) {
+      throw new LocalProtocolError("Only the chunked transfer coding can be sent");
+    }
+    const wantsChunked = framing === CHUNKED || (!hasTe && !hasCl && !bodyless);
+    if (wantsChunked && !peer11) {
+      // An HTTP/1.0 peer cannot read chunked: delimit the body by closing.
+      if (hasTe) skip = "transfer-encoding";
+      framing = UNTIL_CLOSE;
+      this.#keepAlive = false;
+    } else if (wantsChunked) {
+      framing = CHUNKED;
+      if (!hasTe) extra.push(["transfer-encoding", "chunked"]);
+    } else if (
+      bodyless && this.#requestMethod === "HEAD" && !hasTe && !hasCl && res.status >= 200 &&
+      res.status !== 204 && res.status !== 304
+    ) {
+      // HEAD keeps the headers GET would have had.
+      if (peer11) extra.push(["transfer-encoding", "chunked"]);
+    }
+    const switches = this.#switchProposed && this.#requestMethod === "CONNECT" &&
+      res.status >= 200 &&
+      res.status < 300;
+    if (!switches) {
+      if (!this.#keepAlive && !hasToken(headers, "connection", "close")) {
+        extra.push(["connection", "close"]);
+      } else if (this.#keepAlive && this.#theirVersion === "1.0" && !headers.has("connection")) {
+        extra.push(["connection", "keep-alive"]);
+      }
+    }
+    this.#writer = bodyWriter(framing);
+    this.#responseStarted(res, false);
+    return writeResponseHead(res, extra, skip);
+  }
+
+  /** Marks our side as failed (for example after a write error). */
+  sendFailed(): void {
+    this.#states[this.ourRole] = ERROR;
+    this.#afterChange();
+  }
+
+  /**
+   * Resets both sides to `IDLE` for the next request/response on a kept-alive
+   * connection. Call it after both messages are complete.
+   *
+   * @throws {LocalProtocolError} unless both sides are `DONE`.
+   */
+  startNextCycle(): void {
+    const s = this.#states;
+    if (s.CLIENT !== DONE || s.SERVER !== DONE) {
+      throw new LocalProtocolError(
+        `Cannot start a new cycle in states CLIENT=${s.CLIENT}, SERVER=${s.SERVER}`,
+      );
+    }
+    s.CLIENT = IDLE;
+    s.SERVER = IDLE;
+    this.#requestMethod = null;
+    this.#switchProposed = false;
+    this.#clientWaiting100 = false;
+    this.#reader = null;
+    this.#writer = null;
+    this.#scanFrom = 0;
+  }
+}
+
+function readerFor(framing: BodyFraming, maxLine: number): BodyReader {
+  switch (framing.kind) {
+    case "none":
+      return new ContentLengthReader(0);
+    case "length":
+      return new ContentLengthReader(framing.length);
+    case "chunked":
+      return new ChunkedReader(maxLine);
+    default:
+      return new UntilCloseReader();
+  }
+}

@@ -1,0 +1,475 @@
+/**
+ * The receiving half of the protocol core: head parsing straight from bytes and
+ * the three body readers (Content-Length, chunked with trailers, until close).
+ *
+ * @module
+ */
+import type { ReceiveBuffer } from "./buffer.ts";
+import { RemoteProtocolError } from "./errors.ts";
+import { Data, EndOfMessage, InformationalResponse, Request, Response } from "./events.ts";
+import { EMPTY_FIELDS, trustedFields } from "./headers.ts";
+import { latin1, TOKEN } from "./syntax.ts";
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SP = 0x20;
+const HT = 0x09;
+const COLON = 0x3a;
+
+/**
+ * Finds the end of a head (the byte after its empty line) in `buf[from, end)`,
+ * scanning from `scanFrom`. Returns -1 when the head is not complete yet.
+ * A line ends in LF (CRLF or bare LF); the empty line is `\n\n` or `\n\r\n`.
+ */
+export function findHeadEnd(bytes: Uint8Array, scanFrom: number, end: number): number {
+  let i = scanFrom;
+  while (i < end) {
+    const lf = bytes.indexOf(LF, i);
+    if (lf < 0 || lf >= end) return -1;
+    const next = lf + 1;
+    if (next >= end) return -1;
+    const b = bytes[next];
+    if (b === LF) return next + 1;
+    if (b === CR) {
+      if (next + 1 >= end) return -1;
+      if (bytes[next + 1] === LF) return next + 2;
+    }
+    i = next;
+  }
+  return -1;
+}
+
+/**
+ * Where the next scan for a head end may resume: just before the last LF that could
+ * still start the empty line, so nothing is scanned twice more than once.
+ */
+export function resumeScanAt(start: number, end: number): number {
+  return Math.max(start, end - 2);
+}
+
+/** Length of the leading empty lines (CRLF or LF) before a head; -1 for a bare CR. */
+export function skipEmptyLines(bytes: Uint8Array, start: number, end: number): number {
+  let i = start;
+  while (i < end) {
+    const b = bytes[i];
+    if (b === LF) i++;
+    else if (b === CR) {
+      if (i + 1 >= end) break;
+      if (bytes[i + 1] !== LF) return -1;
+      i += 2;
+    } else break;
+  }
+  return i - start;
+}
+
+/** One-byte checks on the start of a request, before its line is complete. */
+export function rejectEarly(bytes: Uint8Array, start: number, end: number): void {
+  const first = bytes[start]!;
+  if (first < 0x21 || first > 0x7e) {
+    throw new RemoteProtocolError(
+      first === 0x16 ? "TLS handshake received on a plain-text port" : "Invalid request line",
+    );
+  }
+  if (end - start >= 2 && first === 0x16 && bytes[start + 1] === 0x03) {
+    throw new RemoteProtocolError("TLS handshake received on a plain-text port");
+  }
+}
+
+/** A parsed head: start line parts and fields. */
+interface FieldBlock {
+  names: string[];
+  lower: string[];
+  values: string[];
+}
+
+/** Line bounds: [start, contentEnd) is the line without its CR LF; `next` follows the LF. */
+function lineEnd(bytes: Uint8Array, start: number, end: number): number {
+  const lf = bytes.indexOf(LF, start);
+  return lf < 0 || lf >= end ? end : lf;
+}
+
+function contentEnd(bytes: Uint8Array, start: number, lf: number): number {
+  return lf > start && bytes[lf - 1] === CR ? lf - 1 : lf;
+}
+
+function checkNoCr(bytes: Uint8Array, start: number, end: number): void {
+  const cr = bytes.indexOf(CR, start);
+  if (cr >= 0 && cr < end) throw new RemoteProtocolError("Bare CR in message head");
+}
+
+/**
+ * Parses field lines `bytes[pos, end)` (each ending in LF, the empty line excluded).
+ * `allowFold` replaces obs-fold with one space (responses); otherwise it is an error.
+ */
+function parseFields(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  allowFold: boolean,
+  strictCrlf: boolean,
+): FieldBlock {
+  const names: string[] = [];
+  const lower: string[] = [];
+  const values: string[] = [];
+  while (pos < end) {
+    const lf = lineEnd(bytes, pos, end);
+    const ce = contentEnd(bytes, pos, lf);
+    if (strictCrlf && ce === lf) throw new RemoteProtocolError("Trailer line without CRLF");
+    checkNoCr(bytes, pos, ce);
+    const first = bytes[pos];
+    if (first === SP || first === HT) {
+      if (!allowFold) throw new RemoteProtocolError("Obsolete line folding in header");
+      if (values.length === 0) throw new RemoteProtocolError("Continuation line without a field");
+      const folded = fieldValue(bytes, pos, ce);
+      const last = values.length - 1;
+      values[last] = folded.length === 0
+        ? values[last]!
+        : values[last]!.length === 0
+        ? folded
+        : values[last] + " " + folded;
+      pos = lf + 1;
+      continue;
+    }
+    let i = pos;
+    let upper = false;
+    while (i < ce) {
+      const c = bytes[i]!;
+      if (TOKEN[c] !== 1) break;
+      if (c >= 0x41 && c <= 0x5a) upper = true;
+      i++;
+    }
+    if (i >= ce || bytes[i] !== COLON) {
+      if (i < ce && (bytes[i] === SP || bytes[i] === HT)) {
+        throw new RemoteProtocolError("Whitespace between header name and colon");
+      }
+      throw new RemoteProtocolError("Invalid header line");
+    }
+    if (i === pos) throw new RemoteProtocolError("Empty header name");
+    const name = latin1(bytes, pos, i);
+    names.push(name);
+    lower.push(upper ? name.toLowerCase() : name);
+    values.push(fieldValue(bytes, i + 1, ce));
+    pos = lf + 1;
+  }
+  return { names, lower, values };
+}
+
+/** A field value with SP/HTAB stripped at both ends; NUL is an error. */
+function fieldValue(bytes: Uint8Array, start: number, end: number): string {
+  while (start < end && (bytes[start] === SP || bytes[start] === HT)) start++;
+  while (end > start && (bytes[end - 1] === SP || bytes[end - 1] === HT)) end--;
+  const nul = bytes.indexOf(0, start);
+  if (nul >= 0 && nul < end) throw new RemoteProtocolError("NUL byte in header value");
+  return latin1(bytes, start, end);
+}
+
+/** `HTTP/d.d` at `bytes[pos]`: returns "1.1", "1.0", another "d.d", or null. */
+function parseVersion(bytes: Uint8Array, pos: number, end: number): string | null {
+  if (end - pos !== 8) return null;
+  if (
+    bytes[pos] !== 0x48 || bytes[pos + 1] !== 0x54 || bytes[pos + 2] !== 0x54 ||
+    bytes[pos + 3] !== 0x50 || bytes[pos + 4] !== 0x2f || bytes[pos + 6] !== 0x2e
+  ) return null;
+  const major = bytes[pos + 5]! - 0x30;
+  const minor = bytes[pos + 7]! - 0x30;
+  if (major < 0 || major > 9 || minor < 0 || minor > 9) return null;
+  return major === 1 && minor === 1
+    ? "1.1"
+    : major === 1 && minor === 0
+    ? "1.0"
+    : `${major}.${minor}`;
+}
+
+function assign<T extends object>(proto: T, fields: Record<string, unknown>): T {
+  return Object.assign(Object.create(proto), fields) as T;
+}
+
+/** Parses a complete request head `bytes[start, headEnd)` (leading empty lines already skipped). */
+export function parseRequestHead(bytes: Uint8Array, start: number, headEnd: number): Request {
+  const lf = lineEnd(bytes, start, headEnd);
+  const ce = contentEnd(bytes, start, lf);
+  checkNoCr(bytes, start, ce);
+  let i = start;
+  while (i < ce && TOKEN[bytes[i]!] === 1) i++;
+  if (i === start || i >= ce || bytes[i] !== SP) {
+    throw new RemoteProtocolError("Invalid request line");
+  }
+  const method = latin1(bytes, start, i);
+  const targetStart = ++i;
+  while (i < ce && bytes[i]! >= 0x21 && bytes[i]! <= 0x7e) i++;
+  if (i === targetStart || i >= ce || bytes[i] !== SP) {
+    throw new RemoteProtocolError("Invalid request line");
+  }
+  const target = latin1(bytes, targetStart, i);
+  const version = parseVersion(bytes, i + 1, ce);
+  if (version === null) throw new RemoteProtocolError("Invalid request line");
+  if (version !== "1.1" && version !== "1.0") {
+    throw new RemoteProtocolError(`Unsupported HTTP version "HTTP/${version}"`, 505);
+  }
+  const f = parseFields(bytes, lf + 1, blockEnd(bytes, headEnd), false, false);
+  const headers = f.names.length === 0 ? EMPTY_FIELDS : trustedFields(f.names, f.lower, f.values);
+  let hosts = 0;
+  for (const n of f.lower) if (n === "host") hosts++;
+  if (hosts > 1) throw new RemoteProtocolError("Request has more than one Host header");
+  if (hosts === 0 && version === "1.1") {
+    throw new RemoteProtocolError("HTTP/1.1 request without a Host header");
+  }
+  return assign(Request.prototype, { method, target, headers, httpVersion: version });
+}
+
+/** Parses a complete response head `bytes[start, headEnd)`. */
+export function parseResponseHead(
+  bytes: Uint8Array,
+  start: number,
+  headEnd: number,
+): Response | InformationalResponse {
+  const lf = lineEnd(bytes, start, headEnd);
+  const ce = contentEnd(bytes, start, lf);
+  checkNoCr(bytes, start, ce);
+  const version = parseVersion(bytes, start, Math.min(ce, start + 8));
+  if (version === null || (ce > start + 8 && bytes[start + 8] !== SP)) {
+    throw new RemoteProtocolError("Invalid status line");
+  }
+  if (version !== "1.1" && version !== "1.0") {
+    throw new RemoteProtocolError(`Unsupported HTTP version "HTTP/${version}"`, 505);
+  }
+  const s = start + 9;
+  if (ce < s + 3) throw new RemoteProtocolError("Invalid status line");
+  let status = 0;
+  for (let i = s; i < s + 3; i++) {
+    const d = bytes[i]! - 0x30;
+    if (d < 0 || d > 9) throw new RemoteProtocolError("Invalid status line");
+    status = status * 10 + d;
+  }
+  if (status < 100) throw new RemoteProtocolError("Invalid status line");
+  let reason = "";
+  if (ce > s + 3) {
+    if (bytes[s + 3] !== SP) throw new RemoteProtocolError("Invalid status line");
+    for (let i = s + 4; i < ce; i++) {
+      const c = bytes[i]!;
+      if ((c < 0x20 && c !== HT) || c === 0x7f) {
+        throw new RemoteProtocolError("Invalid reason phrase");
+      }
+    }
+    reason = latin1(bytes, s + 4, ce);
+  }
+  const f = parseFields(bytes, lf + 1, blockEnd(bytes, headEnd), true, false);
+  const headers = f.names.length === 0 ? EMPTY_FIELDS : trustedFields(f.names, f.lower, f.values);
+  const proto = status < 200 ? InformationalResponse.prototype : Response.prototype;
+  return assign(proto, { status, headers, reason, httpVersion: version });
+}
+
+/** The end of the field lines: the head end minus its empty line. */
+function blockEnd(bytes: Uint8Array, headEnd: number): number {
+  // headEnd follows "\n\n" or "\n\r\n": the empty line starts right after the last field's LF.
+  return bytes[headEnd - 2] === CR ? headEnd - 2 : headEnd - 1;
+}
+
+/** What a body reader produced. */
+export type ReadResult = Data | EndOfMessage | null;
+
+/** Reads one kind of message body from the receive buffer. */
+export interface BodyReader {
+  /** The next Data or EndOfMessage, or null when more bytes are needed. */
+  read(buf: ReceiveBuffer): ReadResult;
+  /** Called when the peer closed with this reader unfinished. */
+  readEof(): ReadResult;
+}
+
+const END = new EndOfMessage();
+
+/** A body of known length. */
+export class ContentLengthReader implements BodyReader {
+  #remaining: number;
+  readonly #length: number;
+
+  constructor(length: number) {
+    this.#length = length;
+    this.#remaining = length;
+  }
+
+  read(buf: ReceiveBuffer): ReadResult {
+    if (this.#remaining === 0) return END;
+    if (buf.length === 0) return null;
+    const data = buf.take(this.#remaining);
+    this.#remaining -= data.length;
+    return new Data(data);
+  }
+
+  readEof(): ReadResult {
+    throw new RemoteProtocolError(
+      `Connection closed after ${this.#length - this.#remaining} of ${this.#length} body bytes`,
+    );
+  }
+}
+
+/** A body that lasts until the peer closes. */
+export class UntilCloseReader implements BodyReader {
+  read(buf: ReceiveBuffer): ReadResult {
+    return buf.length === 0 ? null : new Data(buf.takeAll());
+  }
+
+  readEof(): ReadResult {
+    return END;
+  }
+}
+
+const SIZE_LINE = 0;
+const CHUNK_DATA = 1;
+const CHUNK_CRLF = 2;
+const TRAILERS = 3;
+const FINISHED = 4;
+
+/** A chunked body with optional trailers. */
+export class ChunkedReader implements BodyReader {
+  #phase = SIZE_LINE;
+  #remaining = 0;
+  #chunkSize = 0;
+  #received = 0;
+  readonly #maxLine: number;
+
+  /** @param maxLine Limit for a size line or the trailer block without its end. */
+  constructor(maxLine: number) {
+    this.#maxLine = maxLine;
+  }
+
+  read(buf: ReceiveBuffer): ReadResult {
+    for (;;) {
+      switch (this.#phase) {
+        case SIZE_LINE: {
+          if (!this.#readSizeLine(buf)) return null;
+          continue;
+        }
+        case CHUNK_DATA: {
+          if (buf.length === 0) return null;
+          const start = this.#remaining === this.#chunkSize;
+          const data = buf.take(this.#remaining);
+          this.#remaining -= data.length;
+          this.#received += data.length;
+          if (this.#remaining === 0) this.#phase = CHUNK_CRLF;
+          return new Data(data, start, this.#remaining === 0);
+        }
+        case CHUNK_CRLF: {
+          if (buf.length < 2) {
+            if (buf.length === 1 && buf.bytes[buf.start] !== CR) {
+              throw new RemoteProtocolError("Chunk data not followed by CRLF");
+            }
+            return null;
+          }
+          if (buf.bytes[buf.start] !== CR || buf.bytes[buf.start + 1] !== LF) {
+            throw new RemoteProtocolError("Chunk data not followed by CRLF");
+          }
+          buf.consume(2);
+          this.#phase = SIZE_LINE;
+          continue;
+        }
+        case TRAILERS:
+          return this.#readTrailers(buf);
+        default:
+          return END;
+      }
+    }
+  }
+
+  #readSizeLine(buf: ReceiveBuffer): boolean {
+    const bytes = buf.bytes;
+    const lf = bytes.indexOf(LF, buf.start);
+    if (lf < 0 || lf >= buf.end) {
+      if (buf.length > this.#maxLine) {
+        throw new RemoteProtocolError("Chunk size line is too long", 431);
+      }
+      // A bare CR followed by another byte can be rejected before the line ends.
+      const cr = bytes.indexOf(CR, buf.start);
+      if (cr >= 0 && cr + 1 < buf.end) throw new RemoteProtocolError("Invalid chunk size line");
+      return false;
+    }
+    if (lf === buf.start || bytes[lf - 1] !== CR) {
+      throw new RemoteProtocolError("Chunk size line must end in CRLF");
+    }
+    const ce = lf - 1;
+    let i = buf.start;
+    let size = 0;
+    while (i < ce) {
+      const c = bytes[i]!;
+      const d = c >= 0x30 && c <= 0x39
+        ? c - 0x30
+        : c >= 0x61 && c <= 0x66
+        ? c - 0x57
+        : c >= 0x41 && c <= 0x46
+        ? c - 0x37
+        : -1;
+      if (d < 0) break;
+      size = size * 16 + d;
+      i++;
+    }
+    const digits = i - buf.start;
+    if (digits === 0 || digits > 16) throw new RemoteProtocolError("Invalid chunk size");
+    if (size > Number.MAX_SAFE_INTEGER) throw new RemoteProtocolError("Chunk size is too large");
+    if (i < ce) {
+      if (bytes[i] !== 0x3b) throw new RemoteProtocolError("Invalid chunk size line");
+      for (let j = i + 1; j < ce; j++) {
+        const c = bytes[j]!;
+        if (c === CR || c === 0) throw new RemoteProtocolError("Invalid chunk extension");
+      }
+    }
+    buf.consume(lf + 1 - buf.start);
+    if (size === 0) {
+      this.#phase = TRAILERS;
+    } else {
+      this.#chunkSize = size;
+      this.#remaining = size;
+      this.#phase = CHUNK_DATA;
+    }
+    return true;
+  }
+
+  #readTrailers(buf: ReceiveBuffer): ReadResult {
+    const bytes = buf.bytes;
+    if (buf.length >= 2 && bytes[buf.start] === CR && bytes[buf.start + 1] === LF) {
+      buf.consume(2);
+      this.#phase = FINISHED;
+      return END;
+    }
+    if (buf.length >= 1 && bytes[buf.start] === LF) {
+      throw new RemoteProtocolError("Chunked body must end in CRLF");
+    }
+    if (buf.length >= 2 && bytes[buf.start] === CR) {
+      throw new RemoteProtocolError("Bare CR in trailer section");
+    }
+    // The block is field lines ending in CRLF, then an empty CRLF line.
+    let end = -1;
+    let i = buf.start;
+    while (i < buf.end) {
+      const lf = bytes.indexOf(LF, i);
+      if (lf < 0 || lf >= buf.end) break;
+      if (bytes[lf - 1] !== CR) throw new RemoteProtocolError("Trailer line must end in CRLF");
+      if (lf + 2 >= buf.end) break;
+      if (bytes[lf + 1] === CR && bytes[lf + 2] === LF) {
+        end = lf + 3;
+        break;
+      }
+      i = lf + 1;
+    }
+    if (end < 0) {
+      if (buf.length > this.#maxLine) {
+        throw new RemoteProtocolError("Trailer section is too large", 431);
+      }
+      return null;
+    }
+    const f = parseFields(bytes, buf.start, end - 2, false, true);
+    buf.consume(end - buf.start);
+    this.#phase = FINISHED;
+    return new EndOfMessage(trustedFields(f.names, f.lower, f.values));
+  }
+
+  readEof(): ReadResult {
+    if (this.#phase === CHUNK_DATA) {
+      throw new RemoteProtocolError(
+        `Connection closed after ${this.#received} body bytes, ${this.#remaining} bytes short of the current chunk`,
+      );
+    }
+    throw new RemoteProtocolError(
+      `Connection closed after ${this.#received} body bytes, before the end of the chunked body`,
+    );
+  }
+}

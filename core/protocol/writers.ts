@@ -1,0 +1,173 @@
+/**
+ * The sending half of the protocol core: head serialisation and the body writers
+ * that apply the framing chosen for a message.
+ *
+ * @module
+ */
+import { reasonPhrase } from "../status.ts";
+import { LocalProtocolError } from "./errors.ts";
+import type { InformationalResponse, Request, Response } from "./events.ts";
+import type { Fields } from "./headers.ts";
+import type { BodyFraming } from "./framing.ts";
+
+const EMPTY = new Uint8Array(0);
+const CRLF = Uint8Array.of(0x0d, 0x0a);
+const LAST_CHUNK = Uint8Array.of(0x30, 0x0d, 0x0a);
+const LAST_CHUNK_NO_TRAILERS = Uint8Array.of(0x30, 0x0d, 0x0a, 0x0d, 0x0a);
+
+/** Encodes a latin-1 string (every code unit below 256) as bytes. */
+export function encodeLatin1(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+function fieldLines(
+  headers: Fields,
+  extra: readonly (readonly [string, string])[],
+  skip: string | null,
+): string {
+  let s = "";
+  const names = headers.names;
+  const lower = headers.lowerNames;
+  const values = headers.values;
+  for (let i = 0; i < names.length; i++) {
+    if (lower[i] === skip) continue;
+    s += names[i] + ": " + values[i] + "\r\n";
+  }
+  for (const [n, v] of extra) s += n + ": " + v + "\r\n";
+  return s;
+}
+
+/**
+ * Serialises a request head. `extra` fields are appended (automatic framing).
+ */
+export function writeRequestHead(
+  req: Request,
+  extra: readonly (readonly [string, string])[] = [],
+): Uint8Array {
+  return encodeLatin1(
+    req.method + " " + req.target + " HTTP/1.1\r\n" + fieldLines(req.headers, extra, null) + "\r\n",
+  );
+}
+
+/**
+ * Serialises a response head as HTTP/1.1. The reason comes from the status table
+ * when the event has none; an unknown code gets an empty reason. `skip` drops every
+ * field with that lowercase name (used to turn chunked into close-delimited).
+ */
+export function writeResponseHead(
+  res: Response | InformationalResponse,
+  extra: readonly (readonly [string, string])[] = [],
+  skip: string | null = null,
+): Uint8Array {
+  const reason = res.reason || reasonPhrase(res.status);
+  return encodeLatin1(
+    "HTTP/1.1 " + res.status + " " + reason + "\r\n" + fieldLines(res.headers, extra, skip) +
+      "\r\n",
+  );
+}
+
+/** Applies a body framing to the bytes we send. */
+export interface BodyWriter {
+  /** Pieces to write for `data`, in order (`data` itself is never copied). */
+  data(data: Uint8Array): Uint8Array[];
+  /** Pieces that end the body. */
+  end(trailers: Fields): Uint8Array[];
+}
+
+class NoBodyWriter implements BodyWriter {
+  data(data: Uint8Array): Uint8Array[] {
+    if (data.length > 0) throw new LocalProtocolError("This message cannot have a body");
+    return [];
+  }
+  end(trailers: Fields): Uint8Array[] {
+    noTrailers(trailers);
+    return [];
+  }
+}
+
+class ContentLengthWriter implements BodyWriter {
+  #remaining: number;
+  readonly #length: number;
+  constructor(length: number) {
+    this.#length = length;
+    this.#remaining = length;
+  }
+  data(data: Uint8Array): Uint8Array[] {
+    if (data.length > this.#remaining) {
+      throw new LocalProtocolError(
+        `Too much data for the declared Content-Length of ${this.#length} bytes`,
+      );
+    }
+    this.#remaining -= data.length;
+    return data.length === 0 ? [] : [data];
+  }
+  end(trailers: Fields): Uint8Array[] {
+    if (this.#remaining > 0) {
+      throw new LocalProtocolError(
+        `Too little data for the declared Content-Length: ${
+          this.#length - this.#remaining
+        } of ${this.#length} bytes sent`,
+      );
+    }
+    noTrailers(trailers);
+    return [];
+  }
+}
+
+class ChunkedWriter implements BodyWriter {
+  data(data: Uint8Array): Uint8Array[] {
+    if (data.length === 0) return [];
+    return [encodeLatin1(data.length.toString(16) + "\r\n"), data, CRLF];
+  }
+  end(trailers: Fields): Uint8Array[] {
+    if (trailers.size === 0) return [LAST_CHUNK_NO_TRAILERS];
+    return [LAST_CHUNK, encodeLatin1(fieldLines(trailers, [], null) + "\r\n")];
+  }
+}
+
+class UntilCloseWriter implements BodyWriter {
+  data(data: Uint8Array): Uint8Array[] {
+    return data.length === 0 ? [] : [data];
+  }
+  end(trailers: Fields): Uint8Array[] {
+    noTrailers(trailers);
+    return [];
+  }
+}
+
+function noTrailers(trailers: Fields): void {
+  if (trailers.size > 0) {
+    throw new LocalProtocolError("Trailers can only be sent with a chunked body");
+  }
+}
+
+/** The writer for a framing. */
+export function bodyWriter(framing: BodyFraming): BodyWriter {
+  switch (framing.kind) {
+    case "none":
+      return new NoBodyWriter();
+    case "length":
+      return new ContentLengthWriter(framing.length);
+    case "chunked":
+      return new ChunkedWriter();
+    default:
+      return new UntilCloseWriter();
+  }
+}
+
+/** Joins pieces into one array (one allocation). */
+export function concatPieces(pieces: readonly Uint8Array[]): Uint8Array {
+  if (pieces.length === 0) return EMPTY;
+  if (pieces.length === 1) return pieces[0]!;
+  let n = 0;
+  for (const p of pieces) n += p.length;
+  const out = new Uint8Array(n);
+  let pos = 0;
+  for (const p of pieces) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
+}

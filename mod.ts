@@ -1,0 +1,19 @@
+/**
+ * `@uhttp/core`: a micro HTTP/1.1 server and client for Deno and Bun, built on a
+ * sans-I/O protocol core and a user-driven readiness loop.
+ *
+ * Today this entry point exports the protocol core and the readiness loop; the
+ * server (`HttpServer`) and client (`HttpClient`) are added as they land.
+ *
+ * @example Parsing a request with the protocol core
+ * ```ts
+ * import { Connection, Request, SERVER } from "@uhttp/core";
+ * const conn = new Connection(SERVER);
+ * conn.receiveData(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+ * const event = conn.nextEvent();
+ * if (event instanceof Request) console.log(event.method, event.target);
+ * ```
+ *
+ * @module
+ */
+export * from "./core/protocol/mod.ts";
