@@ -37,6 +37,7 @@ import {
   parseResponseHead,
   rejectEarly,
   resumeScanAt,
+  scanHead,
   skipEmptyLines,
   UntilCloseReader,
 } from "./readers.ts";
@@ -260,7 +261,12 @@ export class Connection {
     }
     const start = buf.start;
     const end = buf.end;
-    const headEnd = findHeadEnd(buf.bytes, start + this.#scanFrom, end);
+    // The first look scans every byte once; while the head is incomplete, later
+    // looks only search new bytes for its end, then scan it whole once it is there.
+    let headEnd = this.#scanFrom === 0
+      ? scanHead(buf.bytes, start, end)
+      : findHeadEnd(buf.bytes, start + this.#scanFrom, end);
+    if (headEnd >= 0 && this.#scanFrom !== 0) headEnd = scanHead(buf.bytes, start, headEnd);
     if ((headEnd < 0 ? end : headEnd) - start > this.#maxHead) {
       throw new RemoteProtocolError(
         isRequest ? "Request head is too large" : "Response head is too large",
@@ -275,7 +281,6 @@ export class Connection {
             : "Connection closed inside a response head",
         );
       }
-      // Heads are validated once complete; a bare CR is still caught early.
       const cr = buf.bytes.indexOf(0x0d, start + this.#scanFrom);
       if (cr >= 0 && cr + 1 < end && buf.bytes[cr + 1] !== 0x0a) {
         throw new RemoteProtocolError("Bare CR in message head");

@@ -47,6 +47,51 @@ export function resumeScanAt(start: number, end: number): number {
   return Math.max(start, end - 2);
 }
 
+/** LF positions of the last head scanned (module scratch; read right after the scan). */
+let lineEnds = new Int32Array(64);
+let lineCount = 0;
+let scanHigh = false;
+
+/**
+ * Scans a head from its first byte in one pass: finds its end, records where each
+ * line ends, and rejects NUL and any CR not followed by LF as soon as they are seen.
+ * Returns the index after the empty line, or -1 when the head is not complete.
+ * The parse functions below read what this scan recorded, so they must be called
+ * right after it, on the same bytes.
+ */
+export function scanHead(bytes: Uint8Array, start: number, end: number): number {
+  let n = 0;
+  let high = false;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
+    if (c < 0x20) {
+      if (c === LF) {
+        if (n === lineEnds.length) {
+          const grown = new Int32Array(n * 2);
+          grown.set(lineEnds);
+          lineEnds = grown;
+        }
+        lineEnds[n++] = i;
+        const p = bytes[i - 1];
+        if (
+          i - 1 >= start && (p === LF || (p === CR && i - 2 >= start && bytes[i - 2] === LF))
+        ) {
+          lineCount = n;
+          scanHigh = high;
+          return i + 1;
+        }
+      } else if (c === CR) {
+        if (i + 1 < end && bytes[i + 1] !== LF) {
+          throw new RemoteProtocolError("Bare CR in message head");
+        }
+      } else if (c === 0) {
+        throw new RemoteProtocolError("NUL byte in message head");
+      }
+    } else if (c > 0x7e) high = true;
+  }
+  return -1;
+}
+
 /** Length of the leading empty lines (CRLF or LF) before a head; -1 for a bare CR. */
 export function skipEmptyLines(bytes: Uint8Array, start: number, end: number): number {
   let i = start;
@@ -82,52 +127,50 @@ interface FieldBlock {
   values: string[];
 }
 
-/** Line bounds: [start, contentEnd) is the line without its CR LF; `next` follows the LF. */
-function lineEnd(bytes: Uint8Array, start: number, end: number): number {
-  const lf = bytes.indexOf(LF, start);
-  return lf < 0 || lf >= end ? end : lf;
-}
-
 function contentEnd(bytes: Uint8Array, start: number, lf: number): number {
   return lf > start && bytes[lf - 1] === CR ? lf - 1 : lf;
 }
 
-function checkNoCr(bytes: Uint8Array, start: number, end: number): void {
-  const cr = bytes.indexOf(CR, start);
-  if (cr >= 0 && cr < end) throw new RemoteProtocolError("Bare CR in message head");
+const asciiDecoder = new TextDecoder();
+
+/** The text of the head just scanned: ASCII decoded natively, anything else as latin-1. */
+function headText(bytes: Uint8Array, start: number, end: number): string {
+  return scanHigh ? latin1(bytes, start, end) : asciiDecoder.decode(bytes.subarray(start, end));
 }
 
 /**
- * Parses field lines `bytes[pos, end)` (each ending in LF, the empty line excluded).
- * `allowFold` replaces obs-fold with one space (responses); otherwise it is an error.
+ * Parses the field lines recorded by the last scan, from line `first` up to the
+ * empty line; `text` is the head's text starting at byte `base`. `allowFold`
+ * replaces obs-fold with one space (responses); otherwise it is an error.
  */
 function parseFields(
   bytes: Uint8Array,
-  pos: number,
-  end: number,
+  text: string,
+  base: number,
+  first: number,
   allowFold: boolean,
   strictCrlf: boolean,
 ): FieldBlock {
   const names: string[] = [];
   const lower: string[] = [];
   const values: string[] = [];
-  while (pos < end) {
-    const lf = lineEnd(bytes, pos, end);
+  const last = lineCount - 1;
+  for (let k = first; k < last; k++) {
+    const pos = k === 0 ? base : lineEnds[k - 1]! + 1;
+    const lf = lineEnds[k]!;
     const ce = contentEnd(bytes, pos, lf);
     if (strictCrlf && ce === lf) throw new RemoteProtocolError("Trailer line without CRLF");
-    checkNoCr(bytes, pos, ce);
     const first = bytes[pos];
     if (first === SP || first === HT) {
       if (!allowFold) throw new RemoteProtocolError("Obsolete line folding in header");
       if (values.length === 0) throw new RemoteProtocolError("Continuation line without a field");
-      const folded = fieldValue(bytes, pos, ce);
-      const last = values.length - 1;
-      values[last] = folded.length === 0
-        ? values[last]!
-        : values[last]!.length === 0
+      const folded = fieldValue(bytes, text, base, pos, ce);
+      const prev = values.length - 1;
+      values[prev] = folded.length === 0
+        ? values[prev]!
+        : values[prev]!.length === 0
         ? folded
-        : values[last] + " " + folded;
-      pos = lf + 1;
+        : values[prev] + " " + folded;
       continue;
     }
     let i = pos;
@@ -145,22 +188,25 @@ function parseFields(
       throw new RemoteProtocolError("Invalid header line");
     }
     if (i === pos) throw new RemoteProtocolError("Empty header name");
-    const name = latin1(bytes, pos, i);
+    const name = text.slice(pos - base, i - base);
     names.push(name);
     lower.push(upper ? name.toLowerCase() : name);
-    values.push(fieldValue(bytes, i + 1, ce));
-    pos = lf + 1;
+    values.push(fieldValue(bytes, text, base, i + 1, ce));
   }
   return { names, lower, values };
 }
 
-/** A field value with SP/HTAB stripped at both ends; NUL is an error. */
-function fieldValue(bytes: Uint8Array, start: number, end: number): string {
+/** A field value with SP/HTAB stripped at both ends. */
+function fieldValue(
+  bytes: Uint8Array,
+  text: string,
+  base: number,
+  start: number,
+  end: number,
+): string {
   while (start < end && (bytes[start] === SP || bytes[start] === HT)) start++;
   while (end > start && (bytes[end - 1] === SP || bytes[end - 1] === HT)) end--;
-  const nul = bytes.indexOf(0, start);
-  if (nul >= 0 && nul < end) throw new RemoteProtocolError("NUL byte in header value");
-  return latin1(bytes, start, end);
+  return text.slice(start - base, end - base);
 }
 
 /** `HTTP/d.d` at `bytes[pos]`: returns "1.1", "1.0", another "d.d", or null. */
@@ -184,29 +230,32 @@ function assign<T extends object>(proto: T, fields: Record<string, unknown>): T 
   return Object.assign(Object.create(proto), fields) as T;
 }
 
-/** Parses a complete request head `bytes[start, headEnd)` (leading empty lines already skipped). */
+/**
+ * Parses the request head `bytes[start, headEnd)` that {@linkcode scanHead} just
+ * found (leading empty lines already skipped).
+ */
 export function parseRequestHead(bytes: Uint8Array, start: number, headEnd: number): Request {
-  const lf = lineEnd(bytes, start, headEnd);
+  const text = headText(bytes, start, headEnd);
+  const lf = lineEnds[0]!;
   const ce = contentEnd(bytes, start, lf);
-  checkNoCr(bytes, start, ce);
   let i = start;
   while (i < ce && TOKEN[bytes[i]!] === 1) i++;
   if (i === start || i >= ce || bytes[i] !== SP) {
     throw new RemoteProtocolError("Invalid request line");
   }
-  const method = latin1(bytes, start, i);
+  const method = text.slice(0, i - start);
   const targetStart = ++i;
   while (i < ce && bytes[i]! >= 0x21 && bytes[i]! <= 0x7e) i++;
   if (i === targetStart || i >= ce || bytes[i] !== SP) {
     throw new RemoteProtocolError("Invalid request line");
   }
-  const target = latin1(bytes, targetStart, i);
+  const target = text.slice(targetStart - start, i - start);
   const version = parseVersion(bytes, i + 1, ce);
   if (version === null) throw new RemoteProtocolError("Invalid request line");
   if (version !== "1.1" && version !== "1.0") {
     throw new RemoteProtocolError(`Unsupported HTTP version "HTTP/${version}"`, 505);
   }
-  const f = parseFields(bytes, lf + 1, blockEnd(bytes, headEnd), false, false);
+  const f = parseFields(bytes, text, start, 1, false, false);
   const headers = f.names.length === 0 ? EMPTY_FIELDS : trustedFields(f.names, f.lower, f.values);
   let hosts = 0;
   for (const n of f.lower) if (n === "host") hosts++;
@@ -217,15 +266,15 @@ export function parseRequestHead(bytes: Uint8Array, start: number, headEnd: numb
   return assign(Request.prototype, { method, target, headers, httpVersion: version });
 }
 
-/** Parses a complete response head `bytes[start, headEnd)`. */
+/** Parses the response head `bytes[start, headEnd)` that {@linkcode scanHead} just found. */
 export function parseResponseHead(
   bytes: Uint8Array,
   start: number,
   headEnd: number,
 ): Response | InformationalResponse {
-  const lf = lineEnd(bytes, start, headEnd);
+  const text = headText(bytes, start, headEnd);
+  const lf = lineEnds[0]!;
   const ce = contentEnd(bytes, start, lf);
-  checkNoCr(bytes, start, ce);
   const version = parseVersion(bytes, start, Math.min(ce, start + 8));
   if (version === null || (ce > start + 8 && bytes[start + 8] !== SP)) {
     throw new RemoteProtocolError("Invalid status line");
@@ -251,18 +300,12 @@ export function parseResponseHead(
         throw new RemoteProtocolError("Invalid reason phrase");
       }
     }
-    reason = latin1(bytes, s + 4, ce);
+    reason = text.slice(s + 4 - start, ce - start);
   }
-  const f = parseFields(bytes, lf + 1, blockEnd(bytes, headEnd), true, false);
+  const f = parseFields(bytes, text, start, 1, true, false);
   const headers = f.names.length === 0 ? EMPTY_FIELDS : trustedFields(f.names, f.lower, f.values);
   const proto = status < 200 ? InformationalResponse.prototype : Response.prototype;
   return assign(proto, { status, headers, reason, httpVersion: version });
-}
-
-/** The end of the field lines: the head end minus its empty line. */
-function blockEnd(bytes: Uint8Array, headEnd: number): number {
-  // headEnd follows "\n\n" or "\n\r\n": the empty line starts right after the last field's LF.
-  return bytes[headEnd - 2] === CR ? headEnd - 2 : headEnd - 1;
 }
 
 /** What a body reader produced. */
@@ -436,27 +479,16 @@ export class ChunkedReader implements BodyReader {
     if (buf.length >= 2 && bytes[buf.start] === CR) {
       throw new RemoteProtocolError("Bare CR in trailer section");
     }
-    // The block is field lines ending in CRLF, then an empty CRLF line.
-    let end = -1;
-    let i = buf.start;
-    while (i < buf.end) {
-      const lf = bytes.indexOf(LF, i);
-      if (lf < 0 || lf >= buf.end) break;
-      if (bytes[lf - 1] !== CR) throw new RemoteProtocolError("Trailer line must end in CRLF");
-      if (lf + 2 >= buf.end) break;
-      if (bytes[lf + 1] === CR && bytes[lf + 2] === LF) {
-        end = lf + 3;
-        break;
-      }
-      i = lf + 1;
-    }
+    const end = scanHead(bytes, buf.start, buf.end);
     if (end < 0) {
       if (buf.length > this.#maxLine) {
         throw new RemoteProtocolError("Trailer section is too large", 431);
       }
       return null;
     }
-    const f = parseFields(bytes, buf.start, end - 2, false, true);
+    if (bytes[end - 2] !== CR) throw new RemoteProtocolError("Trailer section must end in CRLF");
+    const text = headText(bytes, buf.start, end);
+    const f = parseFields(bytes, text, buf.start, 0, false, true);
     buf.consume(end - buf.start);
     this.#phase = FINISHED;
     return new EndOfMessage(trustedFields(f.names, f.lower, f.values));
