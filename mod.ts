@@ -17,3 +17,46 @@
  * @module
  */
 export * from "./core/protocol/mod.ts";
+export { reasonPhrase, STATUS_TEXT } from "./core/status.ts";
+export {
+  DecodeError,
+  type DecodeOptions,
+  decodePercentEncoding,
+  encodePath,
+  encodeQueryComponent,
+} from "./core/percent.ts";
+export {
+  encodeQuery,
+  parseQuery,
+  type Query,
+  type QueryInput,
+  type QueryInputValue,
+  type QueryValue,
+} from "./core/query.ts";
+export {
+  formatAuthority,
+  type HttpUrl,
+  type ParsedUrl,
+  parseHttpUrl,
+  parseUrl,
+} from "./core/url.ts";
+export {
+  type HeaderParameters,
+  parseHeaderLine,
+  parseHeaderParameters,
+} from "./core/header_params.ts";
+export {
+  type CookieAttributes,
+  type CookieOptions,
+  type CookiesInit,
+  parseCookies,
+  parseSetCookie,
+  type SameSite,
+  serializeCookie,
+  serializeCookies,
+  type SetCookie,
+  type SetCookieAttributes,
+} from "./core/cookie.ts";
+export { contentTypeFor, MIME_TYPES } from "./core/mime.ts";
+export { type EncodedResponseData, encodeResponseData, type ResponseData } from "./core/body.ts";
+export { currentHttpDate, formatHttpDate, parseHttpDate } from "./core/http_date.ts";
