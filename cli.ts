@@ -1,16 +1,62 @@
 /**
- * The `uhttp` command line. Not implemented yet: it arrives with the client.
+ * The `uhttp` command: send an HTTP request and print the response, like a small,
+ * honest curl. Built on `HttpClient` and nothing else.
  *
- * @example
  * ```sh
- * deno run -A jsr:@uhttp/core/cli --version
+ * deno install -g -A -n uhttp jsr:@uhttp/core/cli
+ * uhttp https://api.example.com/users -v
+ * uhttp PUT localhost:8080/item/1 -j '{"name": "x"}'
+ * uhttp localhost:8080/big.bin -o big.bin
+ * ```
+ *
+ * @example Running the command from code
+ * ```ts
+ * import { main } from "@uhttp/core/cli";
+ * const code = await main(["--version"]);
+ * console.log(code); // 0
  * ```
  *
  * @module
  */
 import process from "node:process";
+import { closeSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
+import { createReadStream } from "node:fs";
+import {
+  EVENT_COMPLETE,
+  EVENT_DATA,
+  EVENT_ERROR,
+  EVENT_HEADERS,
+  HttpClient,
+  HttpClientError,
+  HttpConnectionError,
+  type HttpResponse,
+  HttpResponseError,
+  HttpTimeoutError,
+  type RequestOptions,
+} from "./client/mod.ts";
+import {
+  type CliOptions,
+  effectiveMethod,
+  parseArgs,
+  remoteFileName,
+  type Source,
+  USAGE,
+  UsageError,
+  withScheme,
+} from "./cli/args.ts";
+import {
+  formatJson,
+  humanSize,
+  humanTime,
+  isJsonType,
+  looksBinary,
+  progressLine,
+} from "./cli/output.ts";
 
-/** Version of the command, shown by `uhttp -V`. @example
+/**
+ * Version of the command, shown by `uhttp -V`.
+ *
+ * @example
  * ```ts
  * import { VERSION } from "@uhttp/core/cli";
  * console.log(VERSION);
@@ -18,7 +64,353 @@ import process from "node:process";
  */
 export const VERSION = "0.1.0";
 
+/** Exit codes of the command. */
+const EXIT = { ok: 0, http: 1, usage: 2, connect: 3, timeout: 4, response: 5, interrupted: 130 };
+const MAX_REDIRECTS = 10;
+const encoder = new TextEncoder();
+
+/** Writes all bytes to a file descriptor (stdout is 1, stderr 2). */
+function writeAll(fd: number, bytes: Uint8Array | string): void {
+  let data = typeof bytes === "string" ? encoder.encode(bytes) : bytes;
+  while (data.length > 0) {
+    let n: number;
+    try {
+      n = writeSync(fd, data);
+    } catch (e) {
+      if ((e as { code?: string }).code === "EAGAIN") continue;
+      throw e;
+    }
+    data = data.subarray(n);
+  }
+}
+
+const stderr = (text: string) => writeAll(2, text);
+
+async function readStdin(): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(typeof chunk === "string" ? encoder.encode(chunk) : chunk as Uint8Array);
+  }
+  let n = 0;
+  for (const c of chunks) n += c.length;
+  const out = new Uint8Array(n);
+  let pos = 0;
+  for (const c of chunks) {
+    out.set(c, pos);
+    pos += c.length;
+  }
+  return out;
+}
+
+async function readSource(src: Source): Promise<Uint8Array> {
+  if (src.kind === "text") return encoder.encode(src.text);
+  if (src.kind === "stdin") return await readStdin();
+  try {
+    return readFileSync(src.path);
+  } catch {
+    throw new UsageError(`Cannot read file "${src.path}"`);
+  }
+}
+
+function hasHeader(o: CliOptions, name: string): boolean {
+  return o.headers.some(([k]) => k.toLowerCase() === name);
+}
+
+/** Builds the request options (body, headers, query) from the command line. */
+async function requestOptions(o: CliOptions): Promise<RequestOptions> {
+  const headers: [string, string][] = o.headers.slice();
+  const req: RequestOptions = { headers, expectContinue: o.expectContinue };
+  if (o.query.length > 0) {
+    const q: Record<string, (string | null)[]> = {};
+    for (const [k, v] of o.query) (q[k] ??= []).push(v);
+    req.query = q;
+  }
+  if (o.json !== null) {
+    const bytes = await readSource(o.json);
+    try {
+      JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      throw new UsageError("Invalid JSON argument");
+    }
+    if (!hasHeader(o, "content-type")) headers.push(["content-type", "application/json"]);
+    req.data = bytes;
+  } else if (o.data !== null) {
+    const bytes = await readSource(o.data);
+    if (!hasHeader(o, "content-type")) {
+      headers.push(["content-type", "application/x-www-form-urlencoded"]);
+    }
+    req.data = bytes;
+  } else if (o.file !== null) {
+    let size: number;
+    try {
+      const st = statSync(o.file);
+      if (!st.isFile()) throw new Error();
+      size = st.size;
+    } catch {
+      throw new UsageError(`Cannot read file "${o.file}"`);
+    }
+    if (!hasHeader(o, "content-type")) headers.push(["content-type", "application/octet-stream"]);
+    if (!hasHeader(o, "content-length")) headers.push(["content-length", String(size)]);
+    req.data = createReadStream(o.file) as unknown as AsyncIterable<Uint8Array>;
+  }
+  return req;
+}
+
+/** Where and how the body goes. */
+interface Sink {
+  write(bytes: Uint8Array): void;
+  finish(): void;
+}
+
+function headText(res: HttpResponse): string {
+  let s = `HTTP/${res.httpVersion} ${res.status} ${res.statusMessage}\r\n`;
+  for (const [k, v] of res.fields) s += `${k}: ${v}\r\n`;
+  return s + "\r\n";
+}
+
+function verboseResponse(res: HttpResponse): void {
+  let s = `< HTTP/${res.httpVersion} ${res.status} ${res.statusMessage}\n`;
+  for (const [k, v] of res.fields) s += `< ${k}: ${v}\n`;
+  stderr(s + "<\n");
+}
+
+/** Body to stdout: streamed, or buffered when it must be pretty-printed or checked. */
+function stdoutSink(o: CliOptions, res: HttpResponse): Sink {
+  const tty = process.stdout.isTTY === true;
+  const json = isJsonType(res.contentType);
+  const buffer = (json && (tty || o.jsonOut)) || tty;
+  if (!buffer) {
+    return { write: (b) => writeAll(1, b), finish: () => {} };
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  return {
+    write(b) {
+      chunks.push(b);
+      total += b.length;
+    },
+    finish() {
+      const all = new Uint8Array(total);
+      let pos = 0;
+      for (const c of chunks) {
+        all.set(c, pos);
+        pos += c.length;
+      }
+      if (json && (tty || o.jsonOut)) {
+        try {
+          const value = JSON.parse(new TextDecoder().decode(all));
+          writeAll(1, formatJson(value, tty) + "\n");
+          return;
+        } catch {
+          // Not valid JSON after all: print it as it came.
+        }
+      }
+      if (tty && looksBinary(all)) {
+        stderr(
+          `[binary data: ${humanSize(total)}] Use -o FILE to save it (uhttp URL -o FILE).\n`,
+        );
+        return;
+      }
+      writeAll(1, all);
+    },
+  };
+}
+
+/** Body to a file, with a progress bar on a terminal. */
+function fileSink(o: CliOptions, path: string, res: HttpResponse): Sink {
+  let fd: number;
+  try {
+    fd = openSync(path, "w");
+  } catch {
+    throw new UsageError(`Cannot write file "${path}"`);
+  }
+  const showProgress = !o.silent && process.stderr.isTTY === true;
+  const total = res.contentLength;
+  const started = performance.now();
+  let received = 0;
+  let lastDraw = 0;
+  const draw = (force: boolean) => {
+    const now = performance.now();
+    if (!force && now - lastDraw < 100) return;
+    lastDraw = now;
+    stderr("\r" + progressLine(received, total, now - started) + "\x1b[K");
+  };
+  if (showProgress) draw(true);
+  return {
+    write(b) {
+      writeAll(fd, b);
+      received += b.length;
+      if (showProgress) draw(false);
+    },
+    finish() {
+      closeSync(fd);
+      if (showProgress) {
+        draw(true);
+        stderr("\n");
+      }
+    },
+  };
+}
+
+/** One exchange; returns the response (head) and follows nothing. */
+async function exchange(
+  o: CliOptions,
+  url: string,
+  method: string,
+  options: RequestOptions,
+  openSink: (res: HttpResponse) => Sink | null,
+): Promise<HttpResponse> {
+  const caCerts = o.cacert === null ? undefined : [readCaCert(o.cacert)];
+  const client = new HttpClient(url, {
+    tls: { insecure: o.insecure, ...(caCerts ? { caCerts } : {}) },
+    timeout: o.timeout * 1000,
+    ...(o.connectTimeout !== null ? { connectTimeout: o.connectTimeout * 1000 } : {}),
+    ...(o.user !== null ? { auth: [o.user.user, o.user.password] as const } : {}),
+  });
+  try {
+    if (o.verbose) {
+      stderr(
+        `* Connecting to ${client.host}:${client.port}${client.secure ? " (TLS)" : ""}\n`,
+      );
+    }
+    const started = performance.now();
+    client.request(method, "", { ...options, stream: true });
+    let sink: Sink | null = null;
+    let size = 0;
+    for (;;) {
+      const res = await client.wait();
+      if (res === null) throw new HttpConnectionError("Connection closed without a response");
+      if (res.event === EVENT_HEADERS) {
+        if (o.verbose) verboseResponse(res);
+        sink = openSink(res);
+        if (sink === null) {
+          client.close();
+          return res;
+        }
+        client.acceptBodyStreaming();
+        continue;
+      }
+      if (res.event === EVENT_DATA) {
+        const chunk = client.readBuffer();
+        if (chunk !== null) {
+          size += chunk.length;
+          sink!.write(chunk);
+        }
+        continue;
+      }
+      if (res.event === EVENT_ERROR) {
+        throw client.error ?? new HttpResponseError("Invalid response");
+      }
+      if (res.event === EVENT_COMPLETE) {
+        const rest = client.readBuffer();
+        if (rest !== null) {
+          size += rest.length;
+          sink!.write(rest);
+        }
+      } else {
+        // The whole response arrived at once.
+        if (o.verbose) verboseResponse(res);
+        sink = openSink(res);
+        if (sink !== null) {
+          size = res.data.length;
+          sink.write(res.data);
+        }
+      }
+      sink?.finish();
+      if (o.verbose) {
+        stderr(`* time ${humanTime(performance.now() - started)}, size ${humanSize(size)}\n`);
+      }
+      return res;
+    }
+  } finally {
+    client.close();
+  }
+}
+
+function readCaCert(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    throw new UsageError(`Cannot read CA certificate "${path}"`);
+  }
+}
+
+/**
+ * Runs the command with the given arguments (without the command name).
+ *
+ * @param argv Arguments, as on the command line.
+ * @returns The exit code: 0 success, 1 HTTP status >= 400, 2 usage error,
+ * 3 connection error, 4 timeout, 5 invalid response.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let o: CliOptions;
+  try {
+    o = parseArgs(argv);
+  } catch (e) {
+    stderr(
+      `uhttp: ${(e as Error).message}\nUsage: uhttp [METHOD] URL [options]  (uhttp -h for help)\n`,
+    );
+    return EXIT.usage;
+  }
+  if (o.help) {
+    writeAll(1, USAGE + "\n");
+    return EXIT.ok;
+  }
+  if (o.version) {
+    writeAll(1, `uhttp ${VERSION}\n`);
+    return EXIT.ok;
+  }
+  try {
+    let url = withScheme(o.url);
+    let method = effectiveMethod(o);
+    let options = await requestOptions(o);
+    const outputPath = o.remoteName ? remoteFileName(url) : o.output;
+    for (let hop = 0;; hop++) {
+      const redirecting = (res: HttpResponse) =>
+        o.location && res.status >= 300 && res.status < 400 &&
+        res.headers["location"] !== undefined;
+      const res = await exchange(o, url, method, options, (res) => {
+        if (redirecting(res)) return null;
+        if (o.include || (o.head && !o.verbose)) writeAll(1, headText(res));
+        if (method === "HEAD") return null;
+        return outputPath !== null ? fileSink(o, outputPath, res) : stdoutSink(o, res);
+      });
+      if (redirecting(res)) {
+        if (hop >= MAX_REDIRECTS) {
+          if (!o.silent) stderr(`uhttp: Too many redirects (more than ${MAX_REDIRECTS})\n`);
+          return EXIT.response;
+        }
+        url = new URL(res.headers["location"]!, res.url).href;
+        if (
+          res.status === 303 || ((res.status === 301 || res.status === 302) && method === "POST")
+        ) {
+          method = method === "HEAD" ? "HEAD" : "GET";
+          options = { headers: o.headers.filter(([k]) => !/^content-/i.test(k)) };
+        }
+        if (o.verbose) stderr(`* Following redirect to ${url}\n`);
+        continue;
+      }
+      return res.status >= 400 ? EXIT.http : EXIT.ok;
+    }
+  } catch (e) {
+    const code = e instanceof UsageError
+      ? EXIT.usage
+      : e instanceof HttpTimeoutError
+      ? EXIT.timeout
+      : e instanceof HttpResponseError
+      ? EXIT.response
+      : e instanceof HttpConnectionError || e instanceof HttpClientError
+      ? EXIT.connect
+      : EXIT.connect;
+    if (!o.silent || code === EXIT.usage) {
+      const message = e instanceof Error ? e.message : String(e);
+      stderr(`uhttp: ${message.split("\n")[0]}\n`);
+    }
+    return code;
+  }
+}
+
 if (import.meta.main) {
-  console.error("uhttp: the command line is not available yet in this version");
-  process.exitCode = 2;
+  process.on("SIGINT", () => process.exit(EXIT.interrupted));
+  process.exitCode = await main(process.argv.slice(2));
 }

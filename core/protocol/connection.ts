@@ -83,8 +83,16 @@ export interface ConnectionOptions {
   maxIncompleteEventSize?: number;
 }
 
-/** What `nextEvent()` can return. */
-type NextEvent = Event | typeof NEED_DATA | typeof PAUSED;
+/**
+ * What `nextEvent()` returns: an event, {@linkcode NEED_DATA} or {@linkcode PAUSED}.
+ *
+ * @example
+ * ```ts
+ * import { Connection, type NextEvent, SERVER } from "@uhttp/core/protocol";
+ * const next: NextEvent = new Connection(SERVER).nextEvent();
+ * ```
+ */
+export type NextEvent = Event | typeof NEED_DATA | typeof PAUSED;
 
 /**
  * One HTTP/1.1 connection seen from one side, without any I/O: feed it received
@@ -122,9 +130,13 @@ export class Connection {
   #reader: BodyReader | null = null;
   #writer: BodyWriter | null = null;
   #scanFrom = 0;
+  /** Bytes of empty lines skipped before the head being read (bounded like a head). */
+  #emptyLineBytes = 0;
   #error: ProtocolError | null = null;
 
   /**
+   * Creates a connection in state `IDLE` on both sides.
+   *
    * @param ourRole {@linkcode CLIENT} or {@linkcode SERVER}.
    * @param options Limits.
    */
@@ -249,13 +261,20 @@ export class Connection {
       const skip = skipEmptyLines(buf.bytes, buf.start, buf.end);
       if (skip < 0) throw new RemoteProtocolError("Bare CR in message head");
       if (skip > 0) {
-        if (skip > this.#maxHead) throw new RemoteProtocolError("Request head is too large", 431);
-        if (skip === buf.length) {
-          if (this.#theyClosed) return new ConnectionClosed();
-          return NEED_DATA;
-        }
+        this.#emptyLineBytes += skip;
         buf.consume(skip);
         this.#scanFrom = 0;
+      }
+      if (this.#emptyLineBytes > this.#maxHead) {
+        throw new RemoteProtocolError("Request head is too large", 431);
+      }
+      // Nothing left, or a lone CR that may be the start of one more empty line.
+      if (buf.length === 0 || (buf.length === 1 && buf.bytes[buf.start] === 0x0d)) {
+        if (this.#theyClosed) {
+          if (buf.length === 0) return new ConnectionClosed();
+          throw new RemoteProtocolError("Connection closed inside a request head");
+        }
+        return NEED_DATA;
       }
       rejectEarly(buf.bytes, buf.start, buf.end);
     }
@@ -289,6 +308,7 @@ export class Connection {
       return NEED_DATA;
     }
     this.#scanFrom = 0;
+    this.#emptyLineBytes = 0;
     const event = isRequest
       ? parseRequestHead(buf.bytes, start, headEnd)
       : parseResponseHead(buf.bytes, start, headEnd);
@@ -466,7 +486,12 @@ export class Connection {
   #writeResponse(res: Response): Uint8Array {
     const headers = res.headers;
     const peer11 = this.#theirVersion === "1.1";
-    if (!allowsKeepAlive(headers, "1.1") || this.#states.CLIENT === ERROR) this.#keepAlive = false;
+    // Our own "close", a broken request, or an answer sent before any request
+    // (408, 400) all end the connection after this response.
+    const client = this.#states.CLIENT;
+    if (!allowsKeepAlive(headers, "1.1") || client === ERROR || client === IDLE) {
+      this.#keepAlive = false;
+    }
     let framing = responseFraming(this.#requestMethod, res.status, headers, LocalProtocolError);
     const hasTe = headers.has("transfer-encoding");
     const hasCl = headers.has("content-length");

@@ -23,6 +23,8 @@ export class ProtocolError extends Error {
   readonly statusHint: number;
 
   /**
+   * Creates a protocol error.
+   *
    * @param message A sentence-case description, values quoted.
    * @param statusHint The status to answer with.
    */

@@ -5,7 +5,7 @@
  */
 import { LocalProtocolError } from "./errors.ts";
 import { EMPTY_FIELDS, Fields, type FieldsInit } from "./headers.ts";
-import { isToken, isVisibleAscii, validReason } from "./syntax.ts";
+import { isToken, isValidHost, isVisibleAscii, validReason } from "./syntax.ts";
 
 function toFields(init: Fields | FieldsInit | undefined): Fields {
   if (init === undefined) return EMPTY_FIELDS;
@@ -40,6 +40,8 @@ export class Request {
   readonly httpVersion: string;
 
   /**
+   * Creates a request head, validating it.
+   *
    * @param init Method, target, headers and version (default `"1.1"`).
    * @throws {LocalProtocolError} for an invalid method or target, or a 1.1 request
    * without exactly one `Host`.
@@ -60,14 +62,27 @@ export class Request {
     this.target = init.target;
     this.headers = toFields(init.headers);
     this.httpVersion = checkVersion(init.httpVersion ?? "1.1");
-    const hosts = this.headers.getAll("host").length;
-    if (hosts > 1 || (hosts === 0 && this.httpVersion === "1.1")) {
+    const hosts = this.headers.getAll("host");
+    if (hosts.length > 1 || (hosts.length === 0 && this.httpVersion === "1.1")) {
       throw new LocalProtocolError("An HTTP/1.1 request needs exactly one Host header");
+    }
+    if (hosts.length === 1 && !isValidHost(hosts[0]!)) {
+      throw new LocalProtocolError(`Invalid Host header ${JSON.stringify(hosts[0])}`);
     }
   }
 }
 
-abstract class ResponseBase {
+/**
+ * What {@linkcode Response} and {@linkcode InformationalResponse} share.
+ *
+ * @example
+ * ```ts
+ * import { type ResponseHead, Response } from "@uhttp/core/protocol";
+ * const head: ResponseHead = new Response({ status: 204 });
+ * console.log(head.status);
+ * ```
+ */
+export abstract class ResponseHead {
   /** Status code. */
   readonly status: number;
   /** Header fields. */
@@ -77,6 +92,12 @@ abstract class ResponseBase {
   /** `"1.1"` or `"1.0"` (what the peer sent; we always write 1.1). */
   readonly httpVersion: string;
 
+  /**
+   * Validates and stores a response head.
+   *
+   * @param init Status, headers, reason, version.
+   * @param informational `true` for a 1xx head.
+   */
   constructor(
     init: { status: number; headers?: Fields | FieldsInit; reason?: string; httpVersion?: string },
     informational: boolean,
@@ -112,8 +133,10 @@ abstract class ResponseBase {
  * const cont = new InformationalResponse({ status: 100 });
  * ```
  */
-export class InformationalResponse extends ResponseBase {
+export class InformationalResponse extends ResponseHead {
   /**
+   * Creates a 1xx response head.
+   *
    * @param init Status (100-199), headers, reason.
    * @throws {LocalProtocolError} for a status outside 100-199 or invalid fields.
    */
@@ -133,8 +156,10 @@ export class InformationalResponse extends ResponseBase {
  * const res = new Response({ status: 200, headers: [["Content-Length", "2"]] });
  * ```
  */
-export class Response extends ResponseBase {
+export class Response extends ResponseHead {
   /**
+   * Creates a final response head.
+   *
    * @param init Status (200-999), headers, reason.
    * @throws {LocalProtocolError} for a status below 200 or invalid fields.
    */
@@ -165,6 +190,8 @@ export class Data {
   readonly chunkEnd: boolean;
 
   /**
+   * Wraps body bytes (not copied).
+   *
    * @param data Body bytes.
    * @param chunkStart Starts a chunk. @default false
    * @param chunkEnd Ends a chunk. @default false
@@ -191,6 +218,8 @@ export class EndOfMessage {
   readonly trailers: Fields;
 
   /**
+   * Creates an end of message, with trailers for a chunked body.
+   *
    * @param trailers Trailer fields to send (chunked bodies only).
    * @throws {LocalProtocolError} for invalid fields.
    */

@@ -19,7 +19,7 @@
  *
  * @module
  */
-export { Connection, type ConnectionOptions } from "./connection.ts";
+export { Connection, type ConnectionOptions, type NextEvent } from "./connection.ts";
 export {
   ConnectionClosed,
   Data,
@@ -30,6 +30,7 @@ export {
   PAUSED,
   Request,
   Response,
+  ResponseHead,
 } from "./events.ts";
 export { Fields, type FieldsInit } from "./headers.ts";
 export { LocalProtocolError, ProtocolError, RemoteProtocolError } from "./errors.ts";

@@ -8,7 +8,7 @@ import type { ReceiveBuffer } from "./buffer.ts";
 import { RemoteProtocolError } from "./errors.ts";
 import { Data, EndOfMessage, InformationalResponse, Request, Response } from "./events.ts";
 import { EMPTY_FIELDS, trustedFields } from "./headers.ts";
-import { latin1, TOKEN } from "./syntax.ts";
+import { isValidHost, latin1, TOKEN } from "./syntax.ts";
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -258,7 +258,11 @@ export function parseRequestHead(bytes: Uint8Array, start: number, headEnd: numb
   const f = parseFields(bytes, text, start, 1, false, false);
   const headers = f.names.length === 0 ? EMPTY_FIELDS : trustedFields(f.names, f.lower, f.values);
   let hosts = 0;
-  for (const n of f.lower) if (n === "host") hosts++;
+  for (let k = 0; k < f.lower.length; k++) {
+    if (f.lower[k] !== "host") continue;
+    hosts++;
+    if (!isValidHost(f.values[k]!)) throw new RemoteProtocolError("Invalid Host header");
+  }
   if (hosts > 1) throw new RemoteProtocolError("Request has more than one Host header");
   if (hosts === 0 && version === "1.1") {
     throw new RemoteProtocolError("HTTP/1.1 request without a Host header");

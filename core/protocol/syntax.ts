@@ -80,3 +80,25 @@ export function writeLatin1(out: Uint8Array, pos: number, s: string): number {
   for (let i = 0; i < s.length; i++) out[pos++] = s.charCodeAt(i);
   return pos;
 }
+
+/** `HOST[c] === 1` when byte `c` may appear in a Host value (RFC 3986 host + port). */
+const HOST: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (let c = 0x30; c <= 0x39; c++) t[c] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = 1;
+  for (let c = 0x61; c <= 0x7a; c++) t[c] = 1;
+  for (const ch of "-._~%!$&'()*+,;=:[]") t[ch.charCodeAt(0)] = 1;
+  return t;
+})();
+
+/**
+ * Whether a Host field value is syntactically a `uri-host [":" port]` (empty is
+ * allowed): no spaces, slashes, userinfo or other delimiters.
+ */
+export function isValidHost(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff || HOST[c] !== 1) return false;
+  }
+  return true;
+}

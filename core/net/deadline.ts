@@ -1,0 +1,179 @@
+/**
+ * Deadlines that share one timer: {@linkcode Deadline}.
+ *
+ * @module
+ */
+
+/**
+ * Pending deadlines in a binary min-heap ordered by due time (ties by the order
+ * they were set), with each deadline knowing its own slot so set/clear are
+ * O(log n). One `setTimeout` is armed for the earliest due time; it is cleared
+ * as soon as no deadline is pending.
+ */
+const heap: Deadline[] = [];
+let timer: ReturnType<typeof setTimeout> | undefined;
+/** Due time the timer is armed for (Infinity when not armed). */
+let armedAt = Infinity;
+let sequence = 0;
+
+function before(a: Deadline, b: Deadline): boolean {
+  return a._due < b._due || (a._due === b._due && a._seq < b._seq);
+}
+
+function place(d: Deadline, i: number): void {
+  heap[i] = d;
+  d._index = i;
+}
+
+function siftUp(i: number): void {
+  const d = heap[i]!;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    const p = heap[parent]!;
+    if (!before(d, p)) break;
+    place(p, i);
+    i = parent;
+  }
+  place(d, i);
+}
+
+function siftDown(i: number): void {
+  const d = heap[i]!;
+  const n = heap.length;
+  while (true) {
+    const left = 2 * i + 1;
+    if (left >= n) break;
+    const right = left + 1;
+    let child = left;
+    if (right < n && before(heap[right]!, heap[left]!)) child = right;
+    const c = heap[child]!;
+    if (!before(c, d)) break;
+    place(c, i);
+    i = child;
+  }
+  place(d, i);
+}
+
+function remove(d: Deadline): void {
+  const i = d._index;
+  d._index = -1;
+  const last = heap.pop()!;
+  if (last === d) return;
+  place(last, i);
+  siftDown(i);
+  siftUp(last._index);
+}
+
+function arm(): void {
+  const first = heap[0];
+  if (first === undefined) {
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    armedAt = Infinity;
+    return;
+  }
+  // An earlier timer stays: it fires, finds nothing due yet and re-arms. This
+  // saves a clearTimeout/setTimeout pair whenever a deadline moves later.
+  if (timer !== undefined && armedAt <= first._due) return;
+  const wait = Math.max(0, first._due - performance.now());
+  // A timer armed only a little later also stays: deadlines may fire up to
+  // 1/16 of their delay (at least 1 ms) late, so a run of ever earlier
+  // deadlines does not re-arm the timer for each of them.
+  if (timer !== undefined && armedAt - first._due <= Math.max(1, wait / 16)) return;
+  if (timer !== undefined) clearTimeout(timer);
+  armedAt = first._due;
+  timer = setTimeout(fire, wait);
+}
+
+function fire(): void {
+  timer = undefined;
+  armedAt = Infinity;
+  // Everything due now (1 ms slack for the timer's rounding), earliest first.
+  const now = performance.now() + 1;
+  const due: Deadline[] = [];
+  while (heap.length > 0 && heap[0]!._due <= now) {
+    const d = heap[0]!;
+    remove(d);
+    due.push(d);
+  }
+  arm();
+  for (const d of due) {
+    try {
+      d._callback();
+    } catch (error) {
+      // A failing callback must not stop the others; report it like a timer would.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+}
+
+/**
+ * A deadline that calls its callback on its own once its time has come. Any
+ * number of deadlines share one underlying timer, so one per connection is
+ * cheap; when none is pending no timer is left behind (the process can exit).
+ * Deadlines never fire early (within the timer's 1 ms rounding) and may fire up
+ * to 1/16 of their delay late; due at the same time, they fire in the order set.
+ *
+ * @example
+ * ```ts
+ * import { Deadline } from "@uhttp/core";
+ * const idle = new Deadline(() => console.log("idle for 5 s"));
+ * idle.set(5_000); // (re)starts the deadline
+ * idle.clear(); // cancels it
+ * ```
+ */
+export class Deadline {
+  /** @internal due time (performance.now() clock) */
+  _due = 0;
+  /** @internal order of set() calls, for ties */
+  _seq = 0;
+  /** @internal slot in the heap, -1 when not pending */
+  _index = -1;
+  /** @internal */
+  readonly _callback: () => void;
+
+  /**
+   * Creates a deadline; it does nothing until {@linkcode Deadline.set}.
+   *
+   * @param callback called once each time the deadline passes
+   */
+  constructor(callback: () => void) {
+    this._callback = callback;
+  }
+
+  /** `true` while the deadline is set and has not fired or been cleared. */
+  get pending(): boolean {
+    return this._index >= 0;
+  }
+
+  /**
+   * Sets (or moves) the deadline to `ms` from now.
+   *
+   * @param ms milliseconds from now; 0 or less fires on the next timer turn
+   */
+  set(ms: number): void {
+    this._due = performance.now() + (ms > 0 ? ms : 0);
+    this._seq = sequence++;
+    if (this._index >= 0) {
+      const i = this._index;
+      siftDown(i);
+      siftUp(this._index);
+    } else {
+      heap.push(this);
+      this._index = heap.length - 1;
+      siftUp(this._index);
+    }
+    arm();
+  }
+
+  /** Cancels the deadline. Does nothing when it is not pending. */
+  clear(): void {
+    if (this._index < 0) return;
+    remove(this);
+    arm();
+  }
+}

@@ -1,0 +1,698 @@
+/**
+ * One accepted socket on the server side: feeds received bytes to the protocol core,
+ * turns its events into requests for the application, applies the limits and the
+ * timeouts, and writes the responses. Internal to the server.
+ *
+ * @module
+ */
+import {
+  Connection,
+  ConnectionClosed,
+  Data,
+  DONE,
+  EndOfMessage,
+  InformationalResponse,
+  MUST_CLOSE,
+  NEED_DATA,
+  PAUSED,
+  ProtocolError,
+  Request,
+  SERVER,
+} from "../core/protocol/mod.ts";
+import type { Transport } from "../core/net/types.ts";
+import { Deadline } from "../core/net/deadline.ts";
+import { type ParsedUrl, parseUrl } from "../core/url.ts";
+import { parseQuery } from "../core/query.ts";
+import { closeSync, unlinkSync, writeSync } from "node:fs";
+import { HttpConnection } from "./connection.ts";
+import {
+  EVENT_COMPLETE,
+  EVENT_DATA,
+  EVENT_ERROR,
+  EVENT_HEADERS,
+  EVENT_REQUEST,
+  type ServerEvent,
+} from "./events.ts";
+import type { ResolvedOptions } from "./options.ts";
+
+/** What a channel needs from its server. */
+export interface ServerCore {
+  readonly opts: ResolvedOptions;
+  readonly isSecure: boolean;
+  readonly shuttingDown: boolean;
+  /** Queues a request (or an event of it) for `processEvents()`. */
+  enqueue(st: RequestState): void;
+  /** The channel's socket is closed. */
+  channelClosed(ch: Channel): void;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Pipelined bytes buffered (while a response is pending) before reading pauses. */
+const PIPELINE_HIGH_WATER = 64 * 1024;
+/** Unread streamed upload bytes before reading pauses. */
+const STREAM_HIGH_WATER = 256 * 1024;
+
+const STANDARD_METHODS = new Set([
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "DELETE",
+  "CONNECT",
+  "OPTIONS",
+  "TRACE",
+  "PATCH",
+]);
+
+// Timer phases.
+const P_IDLE = 0; // no request yet (fresh or kept alive)
+const P_HEAD = 1; // a request head is arriving
+const P_BODY = 2; // a request body is arriving (server reads it)
+const P_APP = 3; // waiting for the application (response, accept decision)
+const P_LINGER = 4; // answered with an error, draining input
+
+/** How the body of the current request is handled. */
+export const BODY_BUFFER = 0;
+/** Event mode: reading on to see whether the whole body is already here. */
+export const BODY_PROBE = 1;
+/** Event mode: waiting for the application to accept the body. */
+export const BODY_DECIDE = 2;
+/** Event mode: `acceptBodyStreaming()`. */
+export const BODY_STREAM = 3;
+/** Event mode: `acceptBodyToFile()`. */
+export const BODY_FILE = 4;
+
+/** Fixed plain-text answers of the server. Never reflect the request. */
+const ERROR_TEXT: Record<number, string> = {
+  400: "Bad request",
+  408: "Request timeout",
+  413: "Content too large",
+  431: "Request header fields too large",
+  500: "Internal server error",
+  501: "Not implemented",
+  503: "Service unavailable",
+  505: "HTTP version not supported",
+};
+
+const ERROR_REASON: Record<number, string> = {
+  400: "Bad Request",
+  408: "Request Timeout",
+  413: "Content Too Large",
+  431: "Request Header Fields Too Large",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  503: "Service Unavailable",
+  505: "HTTP Version Not Supported",
+};
+
+const errorCache = new Map<number, Uint8Array>();
+
+/** The bytes of the server's own error response for a status. */
+export function errorResponseBytes(status: number): Uint8Array {
+  let bytes = errorCache.get(status);
+  if (bytes === undefined) {
+    const text = ERROR_TEXT[status] ?? "Error";
+    const reason = ERROR_REASON[status] ?? "";
+    bytes = new TextEncoder().encode(
+      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: text/plain; charset=utf-8\r\n` +
+        `content-length: ${text.length}\r\nconnection: close\r\n\r\n${text}`,
+    );
+    errorCache.set(status, bytes);
+  }
+  return bytes;
+}
+
+/** Per-request state shared by the channel and the {@linkcode HttpConnection}. */
+export class RequestState {
+  readonly channel: Channel;
+  readonly req: Request;
+  readonly url: ParsedUrl;
+  /** 1-based number of this request on its connection. */
+  readonly requestCount: number;
+  readonly conn: HttpConnection;
+  readonly contentLength: number | null;
+  /** Body bytes received (not yet handed out by `readBuffer()` in stream mode). */
+  chunks: Uint8Array[] = [];
+  /** Bytes in `chunks`. */
+  chunkBytes = 0;
+  /** Bytes of `chunks` already handed out by `readBuffer()` (buffer mode). */
+  readPos = 0;
+  received = 0;
+  body: Uint8Array | null = null;
+  data: unknown = null;
+  bodyMode = BODY_BUFFER;
+  /** The body is still being read. */
+  reading = false;
+  /** The body is complete. */
+  complete = false;
+  /** The application got the request (event mode: any event). */
+  delivered = false;
+  /** The event given to the application by the last `processEvents()`. */
+  event: ServerEvent = EVENT_REQUEST;
+  /** The event waiting in the server's queue, if queued. */
+  pendingEvent: ServerEvent | null = null;
+  error: string | null = null;
+  responded = false;
+  /** A stream/multipart/file response is in progress. */
+  sending = false;
+  /** The peer is gone (socket closed). */
+  gone = false;
+  /** Body written to this file (event mode). */
+  filePath: string | null = null;
+  fileFd = -1;
+  /** Called when the transport drains (file sending). */
+  onDrain: (() => void) | null = null;
+  /** Called when the socket closes while sending. */
+  onGone: (() => void) | null = null;
+
+  constructor(channel: Channel, req: Request, url: ParsedUrl, requestCount: number) {
+    this.channel = channel;
+    this.req = req;
+    this.url = url;
+    this.requestCount = requestCount;
+    const cl = req.headers.get("content-length");
+    this.contentLength = cl === null ? null : parseInt(cl, 10);
+    this.conn = new HttpConnection(this);
+  }
+
+  /** Joins the received chunks into one array (and keeps it as the only chunk). */
+  joined(): Uint8Array {
+    const chunks = this.chunks;
+    if (chunks.length === 0) return EMPTY;
+    if (chunks.length === 1) return chunks[0]!;
+    const out = new Uint8Array(this.chunkBytes);
+    let pos = 0;
+    for (const c of chunks) {
+      out.set(c, pos);
+      pos += c.length;
+    }
+    this.chunks = [out];
+    return out;
+  }
+
+  /** Closes and, unless the body is complete, removes the upload file. */
+  closeFile(remove: boolean): void {
+    if (this.fileFd >= 0) {
+      try {
+        closeSync(this.fileFd);
+      } catch { /* already closed */ }
+      this.fileFd = -1;
+    }
+    if (remove && this.filePath !== null) {
+      try {
+        unlinkSync(this.filePath);
+      } catch { /* already gone */ }
+    }
+  }
+}
+
+/** One server-side socket. */
+export class Channel {
+  readonly server: ServerCore;
+  readonly transport: Transport;
+  readonly proto: Connection;
+  readonly #deadline: Deadline;
+  #phase = P_IDLE;
+  /** The request being received or answered. */
+  current: RequestState | null = null;
+  /** Requests seen on this socket. */
+  requestCount = 0;
+  #closed = false;
+  #lingering = false;
+  #closing = false;
+  #paused = false;
+  /** The peer sent EOF at a message boundary (half-close). */
+  #peerEnded = false;
+  /** When this socket last became idle (for `maxWaitingClients`). */
+  idleSince: number;
+
+  constructor(server: ServerCore, transport: Transport) {
+    this.server = server;
+    this.transport = transport;
+    this.proto = new Connection(SERVER, {
+      maxIncompleteEventSize: server.opts.maxHeadersLength,
+    });
+    this.#deadline = new Deadline(() => this.#onTimeout());
+    this.idleSince = performance.now();
+    this.#deadline.set(server.opts.requestTimeout);
+    transport.setHandlers({
+      onData: (bytes) => this.#onData(bytes),
+      onEnd: () => this.#onEnd(),
+      onDrain: () => this.current?.onDrain?.(),
+      onClose: () => this.#onClose(),
+    });
+  }
+
+  /** `true` once the socket is closed or closing: nothing more can be written. */
+  get closed(): boolean {
+    return this.#closed || this.#closing;
+  }
+
+  /** No request in progress and nothing of one received: may be closed to make room. */
+  get idle(): boolean {
+    return this.#phase === P_IDLE && this.current === null && !this.#closed;
+  }
+
+  /** Writes bytes; `false` when they were buffered or the socket is closed. */
+  write(bytes: Uint8Array): boolean {
+    if (this.#closed || this.#closing) return false;
+    return this.transport.write(bytes);
+  }
+
+  /** Whether the response to the current request must close the connection. */
+  mustCloseAfter(st: RequestState): boolean {
+    return st.reading || this.#peerEnded || this.server.shuttingDown ||
+      st.requestCount >= this.server.opts.keepAliveMaxRequests;
+  }
+
+  // ---- input -------------------------------------------------------------------
+
+  #onData(bytes: Uint8Array): void {
+    if (this.#closed) return;
+    if (this.#lingering) return;
+    if (this.#phase === P_IDLE && this.current === null) {
+      this.#phase = P_HEAD;
+      this.#deadline.set(this.server.opts.requestTimeout);
+    }
+    try {
+      this.proto.receiveData(bytes);
+    } catch {
+      return;
+    }
+    this.#pump();
+  }
+
+  #onEnd(): void {
+    if (this.#closed) return;
+    if (this.#lingering) return;
+    this.proto.receiveData(EMPTY);
+    this.#pump();
+  }
+
+  #onClose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closing = true;
+    this.#deadline.clear();
+    const st = this.current;
+    if (st !== null) {
+      st.gone = true;
+      if (!st.complete && st.delivered && !st.responded) {
+        this.#fail(st, "Connection closed by the peer");
+      } else if (st.fileFd >= 0) {
+        st.closeFile(true);
+      }
+      st.onGone?.();
+    }
+    this.server.channelClosed(this);
+  }
+
+  /** Resumes reading the body after an accept decision (event mode). */
+  accept(st: RequestState, mode: number): void {
+    st.bodyMode = mode;
+    if (this.#closed || this.#lingering) return;
+    if (this.proto.theyAreWaitingFor100Continue) this.#send100();
+    this.#phase = P_BODY;
+    this.#deadline.set(this.server.opts.bodyTimeout);
+    // Data already received while probing.
+    if (mode === BODY_FILE && st.chunkBytes > 0) {
+      for (const c of st.chunks) {
+        if (!this.#writeFile(st, c)) return;
+      }
+      st.chunks = [];
+      st.chunkBytes = 0;
+    }
+    this.#resume();
+    this.#pump();
+    if (mode === BODY_STREAM && st.chunkBytes > 0 && st.reading) this.#enqueue(st, EVENT_DATA);
+  }
+
+  /** The application took streamed bytes: reading may go on. */
+  drained(st: RequestState): void {
+    if (st.bodyMode === BODY_STREAM && st.chunkBytes < STREAM_HIGH_WATER) this.#resume();
+  }
+
+  #pause(): void {
+    if (!this.#paused) {
+      this.#paused = true;
+      this.transport.pause();
+    }
+  }
+
+  #resume(): void {
+    if (this.#paused) {
+      this.#paused = false;
+      this.transport.resume();
+    }
+  }
+
+  #pump(): void {
+    const proto = this.proto;
+    while (!this.closed && !this.#lingering) {
+      const st = this.current;
+      if (st !== null && st.bodyMode === BODY_DECIDE) return;
+      let ev;
+      try {
+        ev = proto.nextEvent();
+      } catch (e) {
+        this.#remoteError(e);
+        return;
+      }
+      if (ev === NEED_DATA) {
+        this.#needData();
+        return;
+      }
+      if (ev === PAUSED) {
+        if (proto.trailingData.data.length > PIPELINE_HIGH_WATER) this.#pause();
+        return;
+      }
+      if (ev instanceof Request) {
+        if (!this.#onRequest(ev)) return;
+      } else if (ev instanceof Data) {
+        if (!this.#onBody(st!, ev.data)) return;
+      } else if (ev instanceof EndOfMessage) {
+        this.#onEndOfMessage(st!);
+      } else if (ev instanceof ConnectionClosed) {
+        this.#onPeerEof();
+        return;
+      }
+    }
+  }
+
+  #needData(): void {
+    const st = this.current;
+    if (st === null) {
+      if (this.#phase === P_IDLE && this.proto.trailingData.data.length > 0) {
+        this.#phase = P_HEAD;
+        this.#deadline.set(this.server.opts.requestTimeout);
+      }
+      return;
+    }
+    if (st.reading && st.bodyMode === BODY_PROBE) {
+      // Event mode: the body is not all here; let the application decide.
+      st.bodyMode = BODY_DECIDE;
+      this.#phase = P_APP;
+      this.#deadline.clear();
+      this.#pause();
+      this.#enqueue(st, EVENT_HEADERS);
+    }
+  }
+
+  #onRequest(req: Request): boolean {
+    const opts = this.server.opts;
+    this.requestCount++;
+    if (!STANDARD_METHODS.has(req.method) && !opts.methods.includes(req.method)) {
+      this.#errorClose(501);
+      return false;
+    }
+    let url: ParsedUrl;
+    try {
+      url = parseUrl(req.target);
+    } catch {
+      this.#errorClose(400);
+      return false;
+    }
+    const st = new RequestState(this, req, url, this.requestCount);
+    this.current = st;
+    st.reading = true;
+    const cl = st.contentLength;
+    const hasBody = (cl !== null && cl > 0) || req.headers.has("transfer-encoding");
+    if (!hasBody) {
+      st.bodyMode = opts.eventMode ? BODY_PROBE : BODY_BUFFER;
+      return true; // EndOfMessage follows at once
+    }
+    if (!opts.eventMode) {
+      if (cl !== null && cl > opts.maxContentLength) {
+        this.#errorClose(413);
+        return false;
+      }
+      st.bodyMode = BODY_BUFFER;
+      if (this.proto.theyAreWaitingFor100Continue) this.#send100();
+    } else {
+      if (cl !== null && cl > Math.max(opts.maxContentLength, opts.maxUploadLength)) {
+        this.#errorClose(413);
+        return false;
+      }
+      st.bodyMode = BODY_PROBE;
+    }
+    this.#phase = P_BODY;
+    this.#deadline.set(opts.bodyTimeout);
+    return true;
+  }
+
+  #send100(): void {
+    try {
+      const bytes = this.proto.send(new InformationalResponse({ status: 100 }));
+      if (bytes !== null) this.write(bytes);
+    } catch { /* not in a state to send it: the body just comes */ }
+  }
+
+  #onBody(st: RequestState, bytes: Uint8Array): boolean {
+    const n = bytes.length;
+    if (n === 0) return true;
+    const opts = this.server.opts;
+    st.received += n;
+    switch (st.bodyMode) {
+      case BODY_BUFFER:
+        if (st.received > opts.maxContentLength) {
+          this.#failAnswer(st, 413, "Request body is too large");
+          return false;
+        }
+        st.chunks.push(bytes);
+        st.chunkBytes += n;
+        break;
+      case BODY_PROBE:
+        st.chunks.push(bytes);
+        st.chunkBytes += n;
+        if (st.received > opts.maxContentLength) {
+          // Too much to buffer unasked: let the application decide.
+          st.bodyMode = BODY_DECIDE;
+          this.#phase = P_APP;
+          this.#deadline.clear();
+          this.#pause();
+          this.#enqueue(st, EVENT_HEADERS);
+          return false;
+        }
+        return true;
+      case BODY_STREAM:
+        if (st.received > opts.maxUploadLength) {
+          this.#failAnswer(st, 413, "Request body is too large");
+          return false;
+        }
+        st.chunks.push(bytes);
+        st.chunkBytes += n;
+        if (st.chunkBytes >= STREAM_HIGH_WATER) this.#pause();
+        this.#enqueue(st, EVENT_DATA);
+        break;
+      case BODY_FILE:
+        if (st.received > opts.maxUploadLength) {
+          this.#failAnswer(st, 413, "Request body is too large");
+          return false;
+        }
+        if (!this.#writeFile(st, bytes)) return false;
+        break;
+    }
+    this.#deadline.set(opts.bodyTimeout);
+    return true;
+  }
+
+  #writeFile(st: RequestState, bytes: Uint8Array): boolean {
+    try {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(st.fileFd, bytes, off, bytes.length - off);
+      return true;
+    } catch {
+      this.#failAnswer(st, 500, "Cannot write the upload file");
+      return false;
+    }
+  }
+
+  #onEndOfMessage(st: RequestState): void {
+    st.reading = false;
+    st.complete = true;
+    this.#phase = P_APP;
+    this.#deadline.clear();
+    switch (st.bodyMode) {
+      case BODY_BUFFER:
+      case BODY_PROBE: {
+        if (!this.#finishBody(st)) return;
+        const probing = st.bodyMode === BODY_PROBE || !this.server.opts.eventMode;
+        this.#enqueue(st, probing ? EVENT_REQUEST : EVENT_COMPLETE);
+        break;
+      }
+      case BODY_STREAM:
+        this.#enqueue(st, EVENT_COMPLETE);
+        break;
+      case BODY_FILE:
+        st.closeFile(false);
+        this.#enqueue(st, EVENT_COMPLETE);
+        break;
+    }
+  }
+
+  /** Parses the buffered body into `data`; answers 400 when it does not parse. */
+  #finishBody(st: RequestState): boolean {
+    const body = st.joined();
+    st.body = body;
+    if (body.length === 0) return true;
+    const ctype = st.conn.contentType;
+    try {
+      if (ctype === "application/json" || (ctype !== null && ctype.endsWith("+json"))) {
+        st.data = JSON.parse(UTF8.decode(body));
+      } else if (ctype === "application/x-www-form-urlencoded") {
+        st.data = parseFormBody(UTF8.decode(body));
+      } else {
+        st.data = body;
+      }
+    } catch {
+      if (st.delivered) st.error = "Request body does not parse";
+      this.#failAnswer(st, 400, "Request body does not parse");
+      return false;
+    }
+    return true;
+  }
+
+  #onPeerEof(): void {
+    const st = this.current;
+    if (st === null) {
+      this.#closeNow();
+      return;
+    }
+    // A half-closed peer still gets its answer; a stream to it is pointless.
+    this.#peerEnded = true;
+    if (st.sending) this.abort();
+  }
+
+  // ---- output ------------------------------------------------------------------
+
+  /** The response to `st` is complete: next request, or close. */
+  responseDone(st: RequestState): void {
+    st.sending = false;
+    st.onDrain = null;
+    if (this.closed) return;
+    if (this.current !== st) return;
+    const proto = this.proto;
+    if (st.reading) {
+      // Answered before the body was read: drain a little, then close.
+      if (st.fileFd >= 0) st.closeFile(true);
+      this.#linger();
+      return;
+    }
+    if (
+      proto.ourState === MUST_CLOSE || this.#peerEnded || this.server.shuttingDown ||
+      proto.ourState !== DONE || proto.theirState !== DONE
+    ) {
+      this.#closeNow();
+      return;
+    }
+    proto.startNextCycle();
+    this.current = null;
+    this.#phase = P_IDLE;
+    this.idleSince = performance.now();
+    this.#deadline.set(this.server.opts.keepAliveTimeout);
+    this.#resume();
+    this.#pump();
+  }
+
+  /** Closes at once, dropping anything buffered (peer gone or too slow). */
+  abort(): void {
+    if (this.#closed) return;
+    this.#closing = true;
+    this.#deadline.clear();
+    this.transport.abort();
+  }
+
+  /** Sends what is buffered, then closes. */
+  #closeNow(): void {
+    if (this.#closed || this.#closing) return;
+    this.#closing = true;
+    this.#deadline.clear();
+    this.transport.close();
+  }
+
+  /** Closes the socket gracefully (server shutdown, idle eviction). */
+  close(): void {
+    this.#closeNow();
+  }
+
+  /**
+   * Closes after our answer. The transport's close is a lingering one (write side
+   * shut, input drained until the peer's EOF), so a peer still sending sees the answer.
+   */
+  #linger(): void {
+    this.#lingering = true;
+    this.#phase = P_LINGER;
+    this.#closeNow();
+  }
+
+  /** Answers with a fixed error response (when nothing was sent yet) and closes. */
+  #errorClose(status: number): void {
+    const st = this.current;
+    if (st === null || (!st.responded && !st.sending)) {
+      if (st !== null) st.responded = true;
+      this.write(errorResponseBytes(status));
+      this.#linger();
+    } else {
+      this.abort();
+    }
+  }
+
+  /** Ends a request in error: tells the application (event mode) and answers. */
+  #failAnswer(st: RequestState, status: number, message: string): void {
+    this.#fail(st, message);
+    this.#errorClose(status);
+  }
+
+  /** Marks a request failed; in event mode the application gets `EVENT_ERROR`. */
+  #fail(st: RequestState, message: string): void {
+    st.reading = false;
+    if (st.fileFd >= 0 || st.filePath !== null) st.closeFile(true);
+    if (this.server.opts.eventMode && st.delivered && st.event !== EVENT_ERROR) {
+      st.error = message;
+      this.#enqueue(st, EVENT_ERROR);
+    }
+  }
+
+  #remoteError(e: unknown): void {
+    const status = e instanceof ProtocolError ? e.statusHint : 400;
+    const st = this.current;
+    if (st !== null) this.#fail(st, e instanceof Error ? e.message : "Bad request");
+    this.#errorClose(status);
+  }
+
+  #onTimeout(): void {
+    if (this.#closed) return;
+    switch (this.#phase) {
+      case P_IDLE:
+        this.#closeNow();
+        break;
+      case P_HEAD:
+        this.#errorClose(408);
+        break;
+      case P_BODY: {
+        const st = this.current;
+        if (st !== null) this.#fail(st, "Request body timed out");
+        this.#errorClose(408);
+        break;
+      }
+    }
+  }
+
+  #enqueue(st: RequestState, event: ServerEvent): void {
+    if (st.pendingEvent !== null) {
+      // Coalesce: DATA folds into a later COMPLETE or ERROR.
+      if (event === EVENT_DATA) return;
+      st.pendingEvent = event;
+      return;
+    }
+    st.pendingEvent = event;
+    this.server.enqueue(st);
+  }
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+function parseFormBody(text: string): Record<string, unknown> {
+  return parseQuery(text);
+}

@@ -1,0 +1,254 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { HttpClient, HttpResponseError } from "../../client/mod.ts";
+import { bytes, delay, ok, rawServer } from "./_helpers.ts";
+
+/** Serves each scripted response in turn (one per request). */
+function scripted(responses: (string | string[])[], closeAfter = false) {
+  let i = 0;
+  return rawServer(async (_req, s) => {
+    const r = responses[i++] ?? ok("end");
+    if (typeof r === "string") s.write(r);
+    else {
+      for (const part of r) {
+        s.write(part);
+        await delay(1);
+      }
+    }
+    if (closeAfter) s.close();
+  });
+}
+
+test("framing: Content-Length body, then another response on the same connection", async () => {
+  const srv = scripted([ok("hello"), ok("world!")]);
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`);
+  try {
+    const a = await client.get("/").wait();
+    assert.equal(a!.text(), "hello");
+    assert.equal(a!.contentLength, 5);
+    assert.equal((await client.get("/").wait())!.text(), "world!");
+    assert.equal(srv.sockets.length, 1);
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
+const CHUNKED = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n" +
+  "5;name=value\r\nhello\r\n1;x\r\n \r\n6\r\nworld!\r\n0\r\nX-Sum: 42\r\nX-Other: a\r\n\r\n";
+
+test("framing: chunked with extensions and trailers", async () => {
+  const srv = scripted([CHUNKED, ok("next")]);
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`);
+  try {
+    const res = await client.get("/").wait();
+    assert.equal(res!.text(), "hello world!");
+    assert.deepEqual(res!.trailers, { "x-sum": "42", "x-other": "a" });
+    assert.equal((await client.get("/").wait())!.text(), "next");
+    assert.equal(srv.sockets.length, 1);
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
+test("framing: chunked response split at every byte", async () => {
+  const responses: string[][] = [];
+  for (let i = 1; i < CHUNKED.length; i++) responses.push([CHUNKED.slice(0, i), CHUNKED.slice(i)]);
+  const srv = scripted(responses);
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`);
+  try {
+    for (let i = 1; i < CHUNKED.length; i++) {
+      const res = await client.get("/").wait();
+      assert.equal(res!.text(), "hello world!", `split at ${i}`);
+      assert.equal(res!.trailers["x-sum"], "42", `split at ${i}`);
+    }
+    assert.equal(srv.sockets.length, 1);
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
+test("framing: until-close body (HTTP/1.0 and HTTP/1.1 without length)", async () => {
+  const srv = scripted([
+    "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nold style body",
+    "HTTP/1.1 200 OK\r\n\r\nuntil close",
+  ], true);
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`);
+  try {
+    const a = await client.get("/").wait();
+    assert.equal(a!.text(), "old style body");
+    assert.equal(a!.httpVersion, "1.0");
+    const b = await client.get("/").wait();
+    assert.equal(b!.text(), "until close");
+    assert.equal(srv.sockets.length, 2);
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
+test("framing: HEAD with Content-Length, 204 and 304 have no body", async () => {
+  const srv = scripted([
+    "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n",
+    "HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n",
+    'HTTP/1.1 304 Not Modified\r\nContent-Length: 20\r\nETag: "x"\r\n\r\n',
+    ok("after"),
+  ]);
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`);
+  try {
+    const h = await client.head("/").wait();
+    assert.equal(h!.status, 200);
+    assert.equal(h!.contentLength, 1000);
+    assert.equal(h!.data.length, 0);
+    const n = await client.get("/").wait();
+    assert.equal(n!.status, 204);
+    assert.equal(n!.data.length, 0);
+    const m = await client.get("/").wait();
+    assert.equal(m!.status, 304);
+    assert.equal(m!.headers.etag, '"x"');
+    assert.equal((await client.get("/").wait())!.text(), "after");
+    assert.equal(srv.sockets.length, 1);
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
+test("framing: 100 Continue and 103 Early Hints before the final response are skipped", async () => {
+  const srv = scripted([
+    "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n" +
+    ok("final"),
+  ]);
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`);
+  try {
+    const res = await client.get("/").wait();
+    assert.equal(res!.status, 200);
+    assert.equal(res!.text(), "final");
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
+test("framing: repeated headers joined, set-cookie kept as a list, statusMessage", async () => {
+  const srv = scripted([
+    "HTTP/1.1 201 Made It\r\nVary: a\r\nVary: b\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2; Path=/\r\n" +
+    "Content-Type: application/json; charset=utf-8\r\nContent-Length: 2\r\n\r\n{}",
+  ]);
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`);
+  try {
+    const res = await client.get("/").wait();
+    assert.equal(res!.status, 201);
+    assert.equal(res!.statusMessage, "Made It");
+    assert.equal(res!.ok, true);
+    assert.equal(res!.headers.vary, "a, b");
+    assert.deepEqual(res!.getSetCookie(), ["a=1", "b=2; Path=/"]);
+    assert.equal(res!.contentType, "application/json; charset=utf-8");
+    assert.deepEqual(res!.json(), {});
+    assert.equal(res!.url, `http://127.0.0.1:${srv.port}/`);
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
+test("framing: bad JSON is an HttpResponseError from json()", async () => {
+  const srv = scripted([ok("{nope")]);
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`);
+  try {
+    const res = await client.get("/").wait();
+    assert.throws(() => res!.json(), HttpResponseError);
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
+for (
+  const [name, response] of [
+    ["garbage status line", "HTTP/1.1 two hundred OK\r\n\r\n"],
+    [
+      "bad chunk size",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+    ],
+    [
+      "conflicting Content-Length",
+      "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+    ],
+    ["truncated Content-Length body", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"],
+  ] as const
+) {
+  test(`framing: ${name} is an HttpResponseError and the connection is closed`, async () => {
+    const srv = scripted([response], true);
+    const client = new HttpClient(`http://127.0.0.1:${srv.port}`);
+    try {
+      await assert.rejects(client.get("/").wait(), HttpResponseError);
+      assert.equal(client.isConnected, false);
+    } finally {
+      client.close();
+      await srv.close();
+    }
+  });
+}
+
+test("framing: oversized head fails with HttpResponseError", async () => {
+  const srv = scripted([
+    `HTTP/1.1 200 OK\r\nX-Big: ${"a".repeat(9000)}\r\nContent-Length: 0\r\n\r\n`,
+  ]);
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`);
+  try {
+    await assert.rejects(client.get("/").wait(), HttpResponseError);
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
+test("framing: Content-Length over maxResponseLength fails right after the head", async () => {
+  const srv = scripted(["HTTP/1.1 200 OK\r\nContent-Length: 2000\r\n\r\n"]);
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`, { maxResponseLength: 1000 });
+  try {
+    await assert.rejects(client.get("/").wait(), (e: Error) => {
+      assert.ok(e instanceof HttpResponseError);
+      assert.match(e.message, /2000/);
+      return true;
+    });
+    assert.equal(client.isConnected, false);
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
+test("framing: chunked body growing over maxResponseLength fails", async () => {
+  const chunk = "a".repeat(600);
+  const srv = scripted([
+    `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n${chunk}\r\n258\r\n${chunk}\r\n0\r\n\r\n`,
+  ]);
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`, { maxResponseLength: 1000 });
+  try {
+    await assert.rejects(client.get("/").wait(), HttpResponseError);
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
+test("framing: binary body round trip (all byte values)", async () => {
+  const all = new Uint8Array(256).map((_, i) => i);
+  const srv = rawServer((_req, s) => {
+    s.write(`HTTP/1.1 200 OK\r\nContent-Length: 256\r\n\r\n`);
+    s.write(all);
+  });
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`);
+  try {
+    const res = await client.get("/image.png").wait();
+    assert.deepEqual(res!.data, all);
+    assert.deepEqual(bytes(""), new Uint8Array(0));
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});

@@ -1,0 +1,110 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Deadline } from "../../../core/net/mod.ts";
+
+function after(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+test("a Deadline fires on its own", async () => {
+  const started = performance.now();
+  let firedAt = 0;
+  const fired = new Promise<void>((resolve) => {
+    const d = new Deadline(() => {
+      firedAt = performance.now();
+      resolve();
+    });
+    d.set(20);
+    assert.equal(d.pending, true);
+  });
+  await fired;
+  assert.ok(firedAt - started >= 19, `fired after ${firedAt - started} ms`);
+});
+
+test("clear() keeps a Deadline from firing", async () => {
+  let fired = 0;
+  const d = new Deadline(() => fired++);
+  d.set(10);
+  d.clear();
+  assert.equal(d.pending, false);
+  d.clear(); // harmless
+  await after(30);
+  assert.equal(fired, 0);
+});
+
+test("set() again moves the Deadline", async () => {
+  const order: string[] = [];
+  const a = new Deadline(() => order.push("a"));
+  const b = new Deadline(() => order.push("b"));
+  a.set(5);
+  b.set(15);
+  a.set(30); // moved after b
+  await after(60);
+  assert.deepEqual(order, ["b", "a"]);
+  assert.equal(a.pending, false);
+});
+
+test("many deadlines share one timer and fire in order", async () => {
+  const COUNT = 2_000;
+  const fired: number[] = [];
+  let done!: () => void;
+  const all = new Promise<void>((r) => done = r);
+  const expectedCount = COUNT / 2 + COUNT / 4;
+  const deadlines: Deadline[] = [];
+  for (let i = 0; i < COUNT; i++) {
+    deadlines.push(
+      new Deadline(() => {
+        fired.push(i);
+        if (fired.length === expectedCount) done();
+      }),
+    );
+  }
+  // Count the timers made while the deadlines are set, moved and cleared.
+  const realSetTimeout = globalThis.setTimeout;
+  let timers = 0;
+  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+    timers++;
+    return realSetTimeout(fn, ms);
+  }) as typeof setTimeout;
+  try {
+    for (const d of deadlines) d.set(40); // all due in 40 ms, in this order
+    for (let i = COUNT - 1; i >= 0; i -= 2) deadlines[i]!.set(10); // odd ones moved earlier
+    for (let i = 0; i < COUNT; i += 4) deadlines[i]!.clear(); // a quarter cancelled
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+  }
+  assert.ok(timers <= 2, `${timers} timers for ${COUNT} deadlines`);
+  await all;
+  const odd = [];
+  for (let i = COUNT - 1; i >= 0; i -= 2) odd.push(i);
+  const rest = [];
+  for (let i = 2; i < COUNT; i += 4) rest.push(i);
+  // Earlier due first; the same due in the order they were set.
+  assert.deepEqual(fired, [...odd, ...rest]);
+  assert.ok(deadlines.every((d) => !d.pending));
+});
+
+test("ever earlier deadlines do not re-arm the timer for each", async () => {
+  const COUNT = 500;
+  let count = 0;
+  let done!: () => void;
+  const all = new Promise<void>((r) => done = r);
+  const realSetTimeout = globalThis.setTimeout;
+  let timers = 0;
+  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+    timers++;
+    return realSetTimeout(fn, ms);
+  }) as typeof setTimeout;
+  try {
+    for (let i = 0; i < COUNT; i++) {
+      new Deadline(() => {
+        if (++count === COUNT) done();
+      }).set(20 - i * 0.01); // 20 ms down to 15 ms
+    }
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+  }
+  assert.ok(timers <= 10, `${timers} timers for ${COUNT} deadlines`);
+  await all;
+  assert.equal(count, COUNT);
+});
