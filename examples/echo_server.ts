@@ -4,6 +4,8 @@
  *
  * Run: `deno run -A examples/echo_server.ts --port 0` (or `bun examples/echo_server.ts
  * --port 0`). The first line on stdout is `listening on http://127.0.0.1:PORT/`.
+ * `--request-timeout MS` and `--max-clients N` set `requestTimeout` and
+ * `maxWaitingClients` for the fault tests.
  *
  * @module
  */
@@ -19,10 +21,20 @@ function base64(bytes: Uint8Array): string {
 }
 
 const args = process.argv.slice(2);
-const at = args.indexOf("--port");
-const port = at >= 0 ? Number(args[at + 1]) : 8080;
+function option(name: string): number | undefined {
+  const at = args.indexOf(name);
+  return at >= 0 ? Number(args[at + 1]) : undefined;
+}
+const port = option("--port") ?? 8080;
+const requestTimeout = option("--request-timeout");
+const maxWaitingClients = option("--max-clients");
 
-const server = new HttpServer({ address: "127.0.0.1", port });
+const server = new HttpServer({
+  address: "127.0.0.1",
+  port,
+  ...(requestTimeout !== undefined ? { requestTimeout } : {}),
+  ...(maxWaitingClients !== undefined ? { maxWaitingClients } : {}),
+});
 console.log(`listening on http://127.0.0.1:${server.port}/`);
 
 for await (const conn of server) {

@@ -53,13 +53,13 @@ const PIPELINE_HIGH_WATER = 64 * 1024;
 /** Unread streamed upload bytes before reading pauses. */
 const STREAM_HIGH_WATER = 256 * 1024;
 
+// CONNECT is left out on purpose: without tunnel support it is answered 501.
 const STANDARD_METHODS = new Set([
   "GET",
   "HEAD",
   "POST",
   "PUT",
   "DELETE",
-  "CONNECT",
   "OPTIONS",
   "TRACE",
   "PATCH",

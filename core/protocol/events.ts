@@ -5,7 +5,7 @@
  */
 import { LocalProtocolError } from "./errors.ts";
 import { EMPTY_FIELDS, Fields, type FieldsInit } from "./headers.ts";
-import { isToken, isValidHost, isVisibleAscii, validReason } from "./syntax.ts";
+import { isToken, isValidHost, isValidTargetForm, isVisibleAscii, validReason } from "./syntax.ts";
 
 function toFields(init: Fields | FieldsInit | undefined): Fields {
   if (init === undefined) return EMPTY_FIELDS;
@@ -55,7 +55,7 @@ export class Request {
     if (!isToken(init.method)) {
       throw new LocalProtocolError(`Invalid method ${JSON.stringify(init.method)}`);
     }
-    if (!isVisibleAscii(init.target)) {
+    if (!isVisibleAscii(init.target) || !isValidTargetForm(init.method, init.target)) {
       throw new LocalProtocolError(`Invalid request target ${JSON.stringify(init.target)}`);
     }
     this.method = init.method;

@@ -8,7 +8,7 @@ import type { ReceiveBuffer } from "./buffer.ts";
 import { RemoteProtocolError } from "./errors.ts";
 import { Data, EndOfMessage, InformationalResponse, Request, Response } from "./events.ts";
 import { EMPTY_FIELDS, trustedFields } from "./headers.ts";
-import { isValidHost, latin1, TOKEN } from "./syntax.ts";
+import { isValidHost, isValidTargetForm, latin1, TOKEN } from "./syntax.ts";
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -250,6 +250,7 @@ export function parseRequestHead(bytes: Uint8Array, start: number, headEnd: numb
     throw new RemoteProtocolError("Invalid request line");
   }
   const target = text.slice(targetStart - start, i - start);
+  if (!isValidTargetForm(method, target)) throw new RemoteProtocolError("Invalid request target");
   const version = parseVersion(bytes, i + 1, ce);
   if (version === null) throw new RemoteProtocolError("Invalid request line");
   if (version !== "1.1" && version !== "1.0") {

@@ -102,3 +102,20 @@ export function isValidHost(s: string): boolean {
   }
   return true;
 }
+
+const NO_ASTERISK = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "TRACE"]);
+
+/**
+ * Whether a request target has a form RFC 9112 §3.2 allows for the method:
+ * origin-form (`/path`) or absolute-form (`scheme://...`) for every method,
+ * authority-form (`host:port`) only for CONNECT, and asterisk-form (`*`) for
+ * OPTIONS and extension methods (SSDP's `M-SEARCH *`), never for the other
+ * standard methods.
+ */
+export function isValidTargetForm(method: string, target: string): boolean {
+  const first = target.charCodeAt(0);
+  if (method === "CONNECT") return target.includes(":") && isValidHost(target);
+  if (first === 0x2f) return true;
+  if (target === "*") return !NO_ASTERISK.has(method);
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(target);
+}
