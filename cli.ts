@@ -32,6 +32,7 @@ import {
   type HttpResponse,
   HttpResponseError,
   HttpTimeoutError,
+  parseUrl,
   type RequestOptions,
 } from "./client/mod.ts";
 import {
@@ -260,21 +261,30 @@ async function exchange(
   options: RequestOptions,
   openSink: (res: HttpResponse) => Sink | null,
 ): Promise<HttpResponse> {
+  let target: ReturnType<typeof parseUrl>;
+  try {
+    target = parseUrl(url);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const caCerts = o.cacert === null ? undefined : [readCaCert(o.cacert)];
-  const client = new HttpClient(url, {
-    tls: { insecure: o.insecure, ...(caCerts ? { caCerts } : {}) },
+  const user = o.user !== null ? [o.user.user, o.user.password] as const : target.auth;
+  const client = new HttpClient(target.host.includes(":") ? `[${target.host}]` : target.host, {
+    port: target.port,
+    tls: target.secure ? { insecure: o.insecure, ...(caCerts ? { caCerts } : {}) } : false,
     timeout: o.timeout * 1000,
     ...(o.connectTimeout !== null ? { connectTimeout: o.connectTimeout * 1000 } : {}),
-    ...(o.user !== null ? { auth: [o.user.user, o.user.password] as const } : {}),
+    ...(user !== null ? { auth: user } : {}),
   });
+  const path = target.path === "" ? "/" : target.path;
   try {
     if (o.verbose) {
       stderr(
-        `* Connecting to ${client.host}:${client.port}${client.secure ? " (TLS)" : ""}\n`,
+        `* Connecting to ${client.host}:${client.port}${target.secure ? " (TLS)" : ""}\n`,
       );
     }
     const started = performance.now();
-    client.request(method, "", { ...options, stream: true });
+    client.request(method, path, { ...options, stream: true });
     let sink: Sink | null = null;
     let size = 0;
     for (;;) {

@@ -45,6 +45,7 @@ step fmt "$DENO" fmt --check
 step lint "$DENO" lint
 step "type check" "$DENO" check "${targets[@]}"
 step "doc lint" "$DENO" doc --lint "${public[@]}"
+[[ -f README.md ]] && step "readme examples" "$DENO" check --doc-only README.md
 
 if [[ ${#failed[@]} -gt 0 ]]; then
   echo "check: FAILED: ${failed[*]}"
