@@ -4,7 +4,7 @@
  *
  * @module
  */
-
+import { setOwn } from "./own.ts";
 import { formatHttpDate, parseHttpDate } from "./http_date.ts";
 
 /** The `SameSite` attribute: what cross-site requests carry the cookie. */
@@ -44,19 +44,6 @@ export interface CookieOptions extends CookieAttributes {
 
 /** The cookies of a response: name -> value, `null` (delete) or value with attributes. */
 export type CookiesInit = Readonly<Record<string, string | null | CookieOptions>>;
-
-function setOwn(obj: Record<string, string>, key: string, value: string): void {
-  if (key === "__proto__") {
-    Object.defineProperty(obj, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else {
-    obj[key] = value;
-  }
-}
 
 /**
  * Parses a `Cookie` request header into name -> value.

@@ -3,7 +3,7 @@
  *
  * @module
  */
-
+import { setOwn } from "./own.ts";
 import { DecodeError } from "./percent.ts";
 
 /** A header value split into its main value and its parameters. */
@@ -46,19 +46,6 @@ function decodeExtValue(raw: string): string | null {
   }
   if (charset === "iso-8859-1") return String.fromCharCode(...bytes);
   return null;
-}
-
-function setParam(params: Record<string, string>, name: string, value: string): void {
-  if (name === "__proto__") {
-    Object.defineProperty(params, name, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else {
-    params[name] = value;
-  }
 }
 
 /**
@@ -123,11 +110,11 @@ export function parseHeaderParameters(value: string): HeaderParameters {
       const base = name.slice(0, -1);
       if (decoded !== null && !extended.has(base)) {
         extended.add(base);
-        setParam(params, base, decoded);
+        setOwn(params, base, decoded);
       }
       continue;
     }
-    if (!Object.hasOwn(params, name)) setParam(params, name, paramValue);
+    if (!Object.hasOwn(params, name)) setOwn(params, name, paramValue);
   }
   return { value: main, params };
 }

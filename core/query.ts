@@ -3,7 +3,7 @@
  *
  * @module
  */
-
+import { setOwn } from "./own.ts";
 import { decodePercentEncoding, encodeQueryComponent } from "./percent.ts";
 
 /** One parsed query value: a string, `null` for a key without `=`, or a list for a repeated key. */
@@ -26,19 +26,6 @@ export type QueryInputValue =
 export type QueryInput =
   | Readonly<Record<string, QueryInputValue>>
   | Iterable<readonly [string, QueryInputValue]>;
-
-function setOwn(obj: Query, key: string, value: QueryValue): void {
-  if (key === "__proto__") {
-    Object.defineProperty(obj, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else {
-    obj[key] = value;
-  }
-}
 
 /**
  * Parses a query string (or a form body) strictly.
