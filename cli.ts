@@ -170,7 +170,14 @@ function headText(res: HttpResponse): string {
 }
 
 function verboseResponse(res: HttpResponse): void {
-  let s = `< HTTP/${res.httpVersion} ${res.status} ${res.statusMessage}\n`;
+  let s = "";
+  const req = res.request;
+  if (req !== null) {
+    s += `> ${req.method} ${req.target} HTTP/1.1\n`;
+    for (const [k, v] of req.headers) s += `> ${k}: ${v}\n`;
+    s += ">\n";
+  }
+  s += `< HTTP/${res.httpVersion} ${res.status} ${res.statusMessage}\n`;
   for (const [k, v] of res.fields) s += `< ${k}: ${v}\n`;
   stderr(s + "<\n");
 }

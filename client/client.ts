@@ -11,7 +11,7 @@ import {
   Data,
   DONE,
   EndOfMessage,
-  type Fields,
+  Fields,
   InformationalResponse,
   LocalProtocolError,
   NEED_DATA,
@@ -278,7 +278,12 @@ interface Pending {
   url: string;
   /** User and default headers, merged, without auth and cookie. */
   headers: [string, string][];
+  /** The request validated in `request()` (sent as is when nothing is added). */
+  request: Request;
+  /** The request head as last written, with auth and cookie fields. */
+  sent: Request | null;
   hasAuthHeader: boolean;
+  hasCookieHeader: boolean;
   body: Uint8Array | null;
   stream: AsyncIterable<Uint8Array | string> | null;
   auth: Auth | null;
@@ -312,6 +317,12 @@ type BodyMode =
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 const EMPTY = new Uint8Array(0);
+/** The end of a request body without trailers (events are immutable: one serves all). */
+const END_OF_MESSAGE = new EndOfMessage();
+/** Smallest announced body length read into one preallocated buffer (smaller: chunk list). */
+const PREALLOCATE_MIN = 64 * 1024;
+/** Most validated default-header requests kept per client (by method and target). */
+const SIMPLE_REQUEST_CACHE = 256;
 const encoder = new TextEncoder();
 const IP_RE = /^(\d{1,3}(\.\d{1,3}){3}|.*:.*)$/;
 
@@ -432,6 +443,11 @@ export class HttpClient implements Pollable {
   readonly #defaultNames: Set<string>;
   readonly #eventMode: boolean;
   readonly #hostHeader: string;
+  /** `http://host[:port]`, the prefix of every response's `url`. */
+  readonly #origin: string;
+  #defaultFields: Fields | null = null;
+  readonly #simpleRequests = new Map<string, Request>();
+  #lastSimple: Request | null = null;
   readonly #signal = new ReadySignal();
   readonly #deadline: Deadline;
   readonly #continueDeadline: Deadline;
@@ -452,6 +468,10 @@ export class HttpClient implements Pollable {
   #mode: BodyMode = "buffer";
   #chunks: Uint8Array[] = [];
   #bodyLength = 0;
+  /** Buffered body of a known length, filled as bytes arrive (no chunk list, no final concat). */
+  #body: Uint8Array | null = null;
+  /** The transport reads into `#body` (`readInto`). */
+  #inPlace = false;
   #retryDigest = false;
   #fd = -1;
   #fileMax = Infinity;
@@ -515,6 +535,7 @@ export class HttpClient implements Pollable {
       ? options.cookies
       : new CookieJar(options.cookies);
     this.#hostHeader = hostHeader(this.host, this.port, secure);
+    this.#origin = `${secure ? "https" : "http"}://${this.#hostHeader}`;
     const defaults: [string, string][] = [["host", this.#hostHeader], [
       "user-agent",
       USER_AGENT,
@@ -570,6 +591,15 @@ export class HttpClient implements Pollable {
     if (this.#req !== null) throw new HttpClientError("Request already in progress");
     const m = method.toUpperCase();
     const target = this.#target(path, options.query);
+    if (
+      options.headers === undefined && options.data === undefined &&
+      options.json === undefined && !BODY_METHODS.has(m)
+    ) {
+      // The common case (no headers, no body): the default head, validated once per target.
+      const request = this.#simpleRequest(m, target);
+      this.#begin(request, this.#defaultHeaders, this.#defaultNames, null, null, false, options);
+      return this;
+    }
     const headers = this.#defaultHeaders.slice();
     const names = new Set(this.#defaultNames);
     const user = headerPairs(options.headers);
@@ -622,19 +652,55 @@ export class HttpClient implements Pollable {
     if (expectContinue) add("expect", "100-continue");
 
     // Validate the head now: nothing is sent for an invalid header or method.
+    let request: Request;
     try {
-      new Request({ method: m, target, headers });
+      request = new Request({ method: m, target, headers });
     } catch (e) {
       throw new HttpClientError((e as Error).message, { cause: e });
     }
+    this.#begin(request, headers, names, body, stream, expectContinue, options);
+    return this;
+  }
 
+  /** A validated request with the default headers only, cached per method and target. */
+  #simpleRequest(method: string, target: string): Request {
+    const last = this.#lastSimple;
+    if (last !== null && last.target === target && last.method === method) return last;
+    const key = method + " " + target;
+    let request = this.#simpleRequests.get(key);
+    if (request !== undefined) return this.#lastSimple = request;
+    try {
+      this.#defaultFields ??= new Fields(this.#defaultHeaders);
+      request = new Request({ method, target, headers: this.#defaultFields });
+    } catch (e) {
+      throw new HttpClientError((e as Error).message, { cause: e });
+    }
+    if (this.#simpleRequests.size >= SIMPLE_REQUEST_CACHE) this.#simpleRequests.clear();
+    this.#simpleRequests.set(key, request);
+    return this.#lastSimple = request;
+  }
+
+  /** Records a validated request as the one in flight and starts it. */
+  #begin(
+    request: Request,
+    headers: [string, string][],
+    names: ReadonlySet<string>,
+    body: Uint8Array | null,
+    stream: AsyncIterable<Uint8Array | string> | null,
+    expectContinue: boolean,
+    options: RequestOptions,
+  ): void {
+    const m = request.method;
+    const target = request.target;
     const auth = options.auth !== undefined ? options.auth : this.auth;
     const req: Pending = {
       method: m,
       target,
-      url: `${this.secure ? "https" : "http"}://${this.#hostHeader}${target}`,
+      url: this.#origin + target,
       headers,
+      request,
       hasAuthHeader: names.has("authorization"),
+      hasCookieHeader: names.has("cookie"),
       body,
       stream,
       auth,
@@ -645,6 +711,7 @@ export class HttpClient implements Pollable {
       signal: options.signal ?? null,
       onAbort: null,
       onReused: false,
+      sent: null,
       written: false,
       responseStarted: false,
       retriedStale: false,
@@ -668,7 +735,6 @@ export class HttpClient implements Pollable {
     this.#req = req;
     this.#deadline.set(req.timeout);
     this.#start();
-    return this;
   }
 
   /**
@@ -1079,6 +1145,7 @@ export class HttpClient implements Pollable {
 
   #dropConnection(): void {
     const t = this.#transport;
+    if (this.#req === null) this.#deadline.clear();
     this.#gen++;
     this.#transport = null;
     this.#conn = null;
@@ -1101,29 +1168,39 @@ export class HttpClient implements Pollable {
     const req = this.#req!;
     const conn = this.#conn!;
     const t = this.#transport!;
-    const headers = req.headers.slice();
+    let request = req.request;
+    let extra: [string, string][] | null = null;
     if (req.auth !== null && !req.hasAuthHeader) {
       const value = this.#authorization(req);
-      if (value !== null) headers.push(["authorization", value]);
+      if (value !== null) (extra ??= []).push(["authorization", value]);
     }
-    if (!req.headers.some(([k]) => k.toLowerCase() === "cookie")) {
+    if (!req.hasCookieHeader && this.cookies.size > 0) {
       const cookie = this.cookies.cookieHeader(this.host, req.target, this.secure);
-      if (cookie !== null) headers.push(["cookie", cookie]);
+      if (cookie !== null) (extra ??= []).push(["cookie", cookie]);
     }
     let head: Uint8Array;
     try {
-      head = conn.send(new Request({ method: req.method, target: req.target, headers }))!;
+      if (extra !== null) {
+        request = new Request({
+          method: req.method,
+          target: req.target,
+          headers: [...req.headers, ...extra],
+        });
+      }
+      head = conn.send(request)!;
     } catch (e) {
       this.#fail(new HttpClientError((e as Error).message, { cause: e }));
       return;
     }
+    req.sent = request;
     req.onReused = this.#connReused;
     req.written = true;
     req.responseStarted = false;
     this.#response = null;
     this.#mode = "buffer";
-    this.#chunks = [];
+    if (this.#chunks.length > 0) this.#chunks = [];
     this.#bodyLength = 0;
+    this.#releaseBody();
     this.#retryDigest = false;
     if (req.expectContinue) {
       t.write(head);
@@ -1135,7 +1212,7 @@ export class HttpClient implements Pollable {
     const body = req.body;
     if (body !== null && req.stream === null) {
       const pieces = conn.sendWithDataPassthrough(new Data(body))!;
-      const end = conn.send(new EndOfMessage())!;
+      const end = conn.send(END_OF_MESSAGE)!;
       if (body.length <= 16384) {
         let total = head.length + end.length;
         for (const p of pieces) total += p.length;
@@ -1159,7 +1236,7 @@ export class HttpClient implements Pollable {
       this.#state = STATE_SENDING;
       void this.#pump(req, req.stream);
     } else {
-      conn.send(new EndOfMessage());
+      conn.send(END_OF_MESSAGE);
       t.write(head);
       this.#state = STATE_RECEIVING_HEADERS;
     }
@@ -1179,7 +1256,7 @@ export class HttpClient implements Pollable {
     }
     const pieces = conn.sendWithDataPassthrough(new Data(req.body ?? EMPTY))!;
     for (const p of pieces) t.write(p);
-    const end = conn.send(new EndOfMessage())!;
+    const end = conn.send(END_OF_MESSAGE)!;
     if (end.length > 0) t.write(end);
     if (this.#state === STATE_WAITING_100_CONTINUE) this.#state = STATE_RECEIVING_HEADERS;
   }
@@ -1204,7 +1281,7 @@ export class HttpClient implements Pollable {
         }
       }
       if (!current()) return;
-      const end = conn.send(new EndOfMessage())!;
+      const end = conn.send(END_OF_MESSAGE)!;
       t.write(end);
       if (this.#state === STATE_SENDING) this.#state = STATE_RECEIVING_HEADERS;
     } catch (e) {
@@ -1254,6 +1331,16 @@ export class HttpClient implements Pollable {
       return;
     }
     this.#process();
+    const body = this.#body;
+    const t = this.#transport;
+    if (
+      body !== null && this.#conn === conn && this.#bodyLength < body.length && t !== null &&
+      t.readInto !== undefined
+    ) {
+      // Read the rest of the body straight into place (transports that can).
+      t.readInto(body.subarray(this.#bodyLength));
+      this.#inPlace = true;
+    }
   }
 
   #onEof(error: Error | null): void {
@@ -1347,9 +1434,11 @@ export class HttpClient implements Pollable {
     }
     this.#state = STATE_RECEIVING_BODY;
     const res = new HttpResponse(ev.status, ev.reason, ev.headers, req.url, ev.httpVersion);
+    res.request = req.sent;
     this.#response = res;
-    const setCookies = ev.headers.getAll("set-cookie");
-    if (setCookies.length > 0) this.cookies.store(setCookies, this.host, req.target, this.secure);
+    if (ev.headers.lowerNames.includes("set-cookie")) {
+      this.cookies.store(ev.headers.getAll("set-cookie"), this.host, req.target, this.secure);
+    }
     if (ev.status === 401 && this.#wantsDigestRetry(req, ev.headers)) {
       this.#retryDigest = true;
       this.#mode = "discard";
@@ -1366,6 +1455,18 @@ export class HttpClient implements Pollable {
           `Response body of ${cl} bytes is larger than maxResponseLength (${this.#maxResponseLength})`,
         ),
       );
+    } else if (
+      cl !== null && cl >= PREALLOCATE_MIN && this.#mode === "buffer" && req.method !== "HEAD" &&
+      ev.status !== 204 && ev.status !== 304 && this.#transport?.readInto !== undefined
+    ) {
+      // A large body of known length: one buffer, filled in place as bytes arrive
+      // (read straight into it where the transport can) instead of a chunk list
+      // joined at the end. Where it cannot be had, the chunk list is used.
+      try {
+        this.#body = new Uint8Array(cl);
+      } catch {
+        this.#body = null;
+      }
     }
   }
 
@@ -1426,7 +1527,20 @@ export class HttpClient implements Pollable {
       case "discard":
         return true;
       case "buffer":
-      case "probe":
+      case "probe": {
+        const body = this.#body;
+        if (body !== null && this.#bodyLength + n <= body.length) {
+          const at = this.#bodyLength;
+          // Bytes read straight into place (readInto) are there already.
+          if (
+            !this.#inPlace || bytes.byteOffset !== body.byteOffset + at ||
+            bytes.buffer !== body.buffer
+          ) {
+            body.set(bytes, at);
+          }
+          this.#bodyLength = at + n;
+          return true;
+        }
         this.#chunks.push(bytes);
         this.#bodyLength += n;
         if (this.#bodyLength > this.#maxResponseLength) {
@@ -1442,6 +1556,7 @@ export class HttpClient implements Pollable {
           return false;
         }
         return true;
+      }
       case "pending":
         this.#chunks.push(bytes);
         this.#bodyLength += n;
@@ -1534,8 +1649,19 @@ export class HttpClient implements Pollable {
       this.#fd = -1;
     }
     if (mode === "buffer" || mode === "probe") {
-      res._complete(concat(this.#chunks, this.#bodyLength), trailers);
-      this.#chunks = [];
+      const body = this.#body;
+      this.#releaseBody();
+      let data: Uint8Array;
+      if (body !== null && this.#chunks.length === 0) {
+        data = this.#bodyLength === body.length ? body : body.subarray(0, this.#bodyLength);
+      } else {
+        // With a preallocated body, chunks mean more bytes than announced (which
+        // Content-Length framing does not let through); every byte is kept anyway.
+        if (body !== null) this.#chunks.unshift(body);
+        data = concat(this.#chunks, this.#bodyLength);
+        this.#chunks = [];
+      }
+      res._complete(data, trailers);
       this.#bodyLength = 0;
     } else {
       res._complete(EMPTY, trailers);
@@ -1544,7 +1670,7 @@ export class HttpClient implements Pollable {
       this.#controller?.close();
       this.#controller = null;
     }
-    this.#endRequest(req);
+    this.#endRequest(req, this.#conn !== null);
     this.#state = STATE_COMPLETE;
     if (req.eventMode) {
       this.#pushEvent(res, mode === "probe" ? EVENT_RESPONSE : EVENT_COMPLETE);
@@ -1554,8 +1680,14 @@ export class HttpClient implements Pollable {
     }
   }
 
-  #endRequest(req: Pending): void {
-    this.#deadline.clear();
+  /**
+   * Ends the request in flight. `keepDeadline` leaves the request deadline armed
+   * while the connection stays open for the next request (it then fires into an
+   * idle client and does nothing): saves a timer clear and set per exchange.
+   * Dropping the connection or closing the client clears it.
+   */
+  #endRequest(req: Pending, keepDeadline = false): void {
+    if (!keepDeadline) this.#deadline.clear();
     this.#continueDeadline.clear();
     this.#awaiting100 = false;
     if (req.signal !== null && req.onAbort !== null) {
@@ -1580,6 +1712,16 @@ export class HttpClient implements Pollable {
     }
     this.#chunks = [];
     this.#bodyLength = 0;
+    this.#releaseBody();
+  }
+
+  /** Forgets the preallocated body; the transport reads into its own buffers again. */
+  #releaseBody(): void {
+    this.#body = null;
+    if (this.#inPlace) {
+      this.#inPlace = false;
+      this.#transport?.readInto?.(null);
+    }
   }
 
   #fail(error: HttpClientError): void {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Fields } from "../core/protocol/mod.ts";
+import type { Fields, Request } from "../core/protocol/mod.ts";
 import { HttpResponseError } from "./errors.ts";
 
 import {
@@ -71,6 +71,11 @@ export class HttpResponse {
   readonly url: string;
   /** HTTP version of the response (`"1.1"` or `"1.0"`). */
   readonly httpVersion: string;
+  /**
+   * The request head this response answers, as it was written (with the auth and
+   * cookie fields the client added), or `null` for a response built by hand.
+   */
+  request: Request | null = null;
   /** The last event of this response in event mode, else `null`. */
   event: ClientEvent | null = null;
   #headers: Record<string, string> | null = null;
@@ -162,7 +167,11 @@ export class HttpResponse {
   /** The `content-length` header as a number, or `null` when absent or invalid. */
   get contentLength(): number | null {
     const v = this.fields.get("content-length");
-    if (v === null || !/^\d+$/.test(v)) return null;
+    if (v === null || v.length === 0) return null;
+    for (let i = 0; i < v.length; i++) {
+      const c = v.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) return null;
+    }
     return Number(v);
   }
 

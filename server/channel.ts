@@ -14,6 +14,7 @@ import {
   InformationalResponse,
   MUST_CLOSE,
   NEED_DATA,
+  OutputBuffer,
   PAUSED,
   ProtocolError,
   Request,
@@ -44,14 +45,61 @@ export interface ServerCore {
   enqueue(st: RequestState): void;
   /** The channel's socket is closed. */
   channelClosed(ch: Channel): void;
+  /** The channel has corked response bytes: call its `flush()` at the end of this turn. */
+  scheduleFlush(ch: Channel): void;
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** Increases each time a socket becomes idle: orders idle sockets for eviction. */
+let idleOrder = 0;
 
 /** Pipelined bytes buffered (while a response is pending) before reading pauses. */
 const PIPELINE_HIGH_WATER = 64 * 1024;
 /** Unread streamed upload bytes before reading pauses. */
 const STREAM_HIGH_WATER = 256 * 1024;
+/** Largest output array kept for reuse. */
+const SPARE_LIMIT = 16 * 1024;
+/** Size of a fresh output array (a response bigger than that grows it). */
+const OUT_SIZE = 1024;
+/** Output arrays kept for reuse, at most. */
+const POOL_SIZE = 64;
+
+/**
+ * Output arrays handed to a transport, oldest first, each with that transport:
+ * an array is reused once its transport holds nothing any more (Deno writes are
+ * asynchronous; on Deno a new array costs far more than on Bun). Shared by every
+ * connection, so an idle connection keeps no output array of its own.
+ */
+const poolBytes: (Uint8Array | null)[] = new Array(POOL_SIZE).fill(null);
+const poolOwner: (Transport | null)[] = new Array(POOL_SIZE).fill(null);
+let poolHead = 0;
+let poolCount = 0;
+
+function takeOutputArray(): Uint8Array {
+  if (poolCount > 0 && poolOwner[poolHead]!.bufferedAmount === 0) {
+    const bytes = poolBytes[poolHead]!;
+    poolBytes[poolHead] = null;
+    poolOwner[poolHead] = null;
+    poolHead = (poolHead + 1) % POOL_SIZE;
+    poolCount--;
+    return bytes;
+  }
+  return new Uint8Array(OUT_SIZE);
+}
+
+function giveOutputArray(bytes: Uint8Array, owner: Transport): void {
+  if (poolCount === POOL_SIZE) {
+    poolBytes[poolHead] = null; // forget the oldest
+    poolOwner[poolHead] = null;
+    poolHead = (poolHead + 1) % POOL_SIZE;
+    poolCount--;
+  }
+  const tail = (poolHead + poolCount) % POOL_SIZE;
+  poolBytes[tail] = bytes;
+  poolOwner[tail] = owner;
+  poolCount++;
+}
 
 // CONNECT is left out on purpose: without tunnel support it is answered 501.
 const STANDARD_METHODS = new Set([
@@ -219,13 +267,21 @@ export class Channel {
   /** Requests seen on this socket. */
   requestCount = 0;
   #closed = false;
+  /** The bytes being processed are lent by the transport (see `#onData`). */
+  #lent = false;
   #lingering = false;
   #closing = false;
   #paused = false;
   /** The peer sent EOF at a message boundary (half-close). */
   #peerEnded = false;
-  /** When this socket last became idle (for `maxWaitingClients`). */
+  /** Order in which sockets became idle (for `maxWaitingClients`: the lowest is evicted). */
   idleSince: number;
+  /**
+   * Responses serialised and not yet handed to the transport (`null` when none):
+   * corked until the end of the turn, so pipelined answers leave in one write.
+   */
+  #out: OutputBuffer | null = null;
+  #dirty = false;
 
   constructor(server: ServerCore, transport: Transport) {
     this.server = server;
@@ -234,10 +290,11 @@ export class Channel {
       maxIncompleteEventSize: server.opts.maxHeadersLength,
     });
     this.#deadline = new Deadline(() => this.#onTimeout());
-    this.idleSince = performance.now();
+    this.idleSince = idleOrder++;
     this.#deadline.set(server.opts.requestTimeout);
     transport.setHandlers({
-      onData: (bytes) => this.#onData(bytes),
+      lend: true,
+      onData: (bytes, lent) => this.#onData(bytes, lent === true),
       onEnd: () => this.#onEnd(),
       onDrain: () => this.current?.onDrain?.(),
       onClose: () => this.#onClose(),
@@ -254,10 +311,42 @@ export class Channel {
     return this.#phase === P_IDLE && this.current === null && !this.#closed;
   }
 
-  /** Writes bytes; `false` when they were buffered or the socket is closed. */
+  /** Writes bytes (after any corked ones); `false` when they were buffered or the socket is closed. */
   write(bytes: Uint8Array): boolean {
     if (this.#closed || this.#closing) return false;
+    if (this.#out !== null) this.flush();
     return this.transport.write(bytes);
+  }
+
+  /** `out`, ready for a response to be appended (with a reused array when one is free). */
+  outBuffer(): OutputBuffer {
+    let out = this.#out;
+    if (out === null) {
+      out = this.#out = new OutputBuffer();
+      out.bytes = takeOutputArray();
+    }
+    return out;
+  }
+
+  /** A response was appended to `out`: it goes out at the end of this turn. */
+  corked(): void {
+    if (!this.#dirty) {
+      this.#dirty = true;
+      this.server.scheduleFlush(this);
+    }
+  }
+
+  /** Hands the corked bytes to the transport. */
+  flush(): void {
+    this.#dirty = false;
+    const out = this.#out;
+    if (out === null) return;
+    this.#out = null; // an idle connection keeps no output buffer
+    const n = out.length;
+    const bytes = out.bytes;
+    if (n === 0 || this.#closed || this.#closing) return;
+    this.transport.write(n === bytes.length ? bytes : bytes.subarray(0, n));
+    if (bytes.length <= SPARE_LIMIT) giveOutputArray(bytes, this.transport);
   }
 
   /** Whether the response to the current request must close the connection. */
@@ -268,19 +357,27 @@ export class Channel {
 
   // ---- input -------------------------------------------------------------------
 
-  #onData(bytes: Uint8Array): void {
+  #onData(bytes: Uint8Array, lent: boolean): void {
     if (this.#closed) return;
     if (this.#lingering) return;
-    if (this.#phase === P_IDLE && this.current === null) {
-      this.#phase = P_HEAD;
-      this.#deadline.set(this.server.opts.requestTimeout);
-    }
+    // A head that is not complete in this read starts the request timeout (#needData).
     try {
       this.proto.receiveData(bytes);
     } catch {
       return;
     }
-    this.#pump();
+    if (!lent) {
+      this.#pump();
+      return;
+    }
+    // The transport reuses `bytes` after this call: keep copies of what stays.
+    this.#lent = true;
+    try {
+      this.#pump();
+    } finally {
+      this.#lent = false;
+      this.proto.keepBufferedData();
+    }
   }
 
   #onEnd(): void {
@@ -294,6 +391,7 @@ export class Channel {
     if (this.#closed) return;
     this.#closed = true;
     this.#closing = true;
+    this.#out = null;
     this.#deadline.clear();
     const st = this.current;
     if (st !== null) {
@@ -364,7 +462,7 @@ export class Channel {
         return;
       }
       if (ev === PAUSED) {
-        if (proto.trailingData.data.length > PIPELINE_HIGH_WATER) this.#pause();
+        if (proto.bufferedLength > PIPELINE_HIGH_WATER) this.#pause();
         return;
       }
       if (ev instanceof Request) {
@@ -383,7 +481,7 @@ export class Channel {
   #needData(): void {
     const st = this.current;
     if (st === null) {
-      if (this.#phase === P_IDLE && this.proto.trailingData.data.length > 0) {
+      if (this.#phase === P_IDLE && this.proto.bufferedLength > 0) {
         this.#phase = P_HEAD;
         this.#deadline.set(this.server.opts.requestTimeout);
       }
@@ -448,9 +546,10 @@ export class Channel {
     } catch { /* not in a state to send it: the body just comes */ }
   }
 
-  #onBody(st: RequestState, bytes: Uint8Array): boolean {
-    const n = bytes.length;
+  #onBody(st: RequestState, data: Uint8Array): boolean {
+    const n = data.length;
     if (n === 0) return true;
+    const bytes = this.#lent && st.bodyMode !== BODY_FILE ? data.slice() : data;
     const opts = this.server.opts;
     st.received += n;
     switch (st.bodyMode) {
@@ -511,8 +610,9 @@ export class Channel {
   #onEndOfMessage(st: RequestState): void {
     st.reading = false;
     st.complete = true;
+    // The deadline may stay: it does nothing while the application has the request,
+    // and the answer sets it again (no timer work per request).
     this.#phase = P_APP;
-    this.#deadline.clear();
     switch (st.bodyMode) {
       case BODY_BUFFER:
       case BODY_PROBE: {
@@ -589,15 +689,19 @@ export class Channel {
     proto.startNextCycle();
     this.current = null;
     this.#phase = P_IDLE;
-    this.idleSince = performance.now();
-    this.#deadline.set(this.server.opts.keepAliveTimeout);
+    this.idleSince = idleOrder++;
     this.#resume();
     this.#pump();
+    // No pipelined request started: the keep-alive timeout runs.
+    if (this.#phase === P_IDLE && this.current === null && !this.closed) {
+      this.#deadline.set(this.server.opts.keepAliveTimeout);
+    }
   }
 
   /** Closes at once, dropping anything buffered (peer gone or too slow). */
   abort(): void {
     if (this.#closed) return;
+    this.#out = null;
     this.#closing = true;
     this.#deadline.clear();
     this.transport.abort();
@@ -606,6 +710,7 @@ export class Channel {
   /** Sends what is buffered, then closes. */
   #closeNow(): void {
     if (this.#closed || this.#closing) return;
+    if (this.#out !== null) this.flush();
     this.#closing = true;
     this.#deadline.clear();
     this.transport.close();

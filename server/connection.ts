@@ -11,6 +11,7 @@ import {
   LocalProtocolError,
   Response,
 } from "../core/protocol/mod.ts";
+import { trustedFields } from "../core/protocol/headers.ts";
 import type { Address } from "../core/net/types.ts";
 import { encodeResponseData, type ResponseData } from "../core/body.ts";
 import { type CookiesInit, parseCookies, serializeCookies } from "../core/cookie.ts";
@@ -95,6 +96,38 @@ export interface RespondFileOptions {
 const UTF8_ENCODER = new TextEncoder();
 const UTF8_DECODER = new TextDecoder();
 const JSON_LINE_END = UTF8_ENCODER.encode("\n");
+const EMPTY = new Uint8Array(0);
+const TEXT_HTML = "text/html; charset=utf-8";
+/** Bodies up to this size go out in one array with their head (copied once). */
+const COPY_LIMIT = 16384;
+/** Strings up to this length are checked for ASCII and copied by hand (no TextEncoder). */
+const ASCII_LIMIT = 4096;
+
+/** Scratch space for encoding small bodies (used and done with inside one call). */
+const SCRATCH = new Uint8Array(COPY_LIMIT);
+
+/**
+ * UTF-8 bytes of a string. A body small enough to be copied into the output is
+ * encoded into shared scratch space (valid until the next call, no allocation);
+ * short ASCII text without a call into the runtime.
+ */
+function encodeText(s: string): Uint8Array {
+  const n = s.length;
+  if (n <= ASCII_LIMIT) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) break;
+      SCRATCH[i] = c;
+    }
+    if (i === n) return SCRATCH.subarray(0, n);
+  }
+  if (n * 3 <= COPY_LIMIT) {
+    const r = UTF8_ENCODER.encodeInto(s, SCRATCH);
+    return SCRATCH.subarray(0, r.written);
+  }
+  return UTF8_ENCODER.encode(s);
+}
 
 /** Turns a headers option into pairs. */
 export function headerPairs(headers: ResponseHeaders | undefined): [string, string][] {
@@ -467,21 +500,73 @@ export class HttpConnection {
   respond(data?: ResponseData, options: RespondOptions = {}): void {
     const st = this.#claim();
     const status = options.status ?? 200;
-    let encoded;
-    try {
-      encoded = encodeResponseData(data);
-    } catch (e) {
-      throw new HttpError(e instanceof Error ? e.message : "Cannot encode the response data");
+    let body: Uint8Array;
+    let contentType: string | null;
+    if (typeof data === "string") {
+      body = encodeText(data);
+      contentType = TEXT_HTML;
+    } else {
+      let encoded;
+      try {
+        encoded = encodeResponseData(data);
+      } catch (e) {
+        throw new HttpError(e instanceof Error ? e.message : "Cannot encode the response data");
+      }
+      body = encoded.body;
+      contentType = encoded.contentType;
     }
-    const body = encoded.body;
-    const defaults: [string, string][] = [];
     const noContent = status === 204 || status === 304 || (status >= 100 && status < 200);
-    if (!noContent) {
-      if (encoded.contentType !== null) defaults.push(["content-type", encoded.contentType]);
-      defaults.push(["content-length", String(body.length)]);
+    let res: Response;
+    if (options.headers === undefined && options.cookies === undefined) {
+      res = this.#plainHead(
+        st,
+        status,
+        noContent ? null : contentType,
+        noContent ? -1 : body.length,
+      );
+    } else {
+      const defaults: [string, string][] = [];
+      if (!noContent) {
+        if (contentType !== null) defaults.push(["content-type", contentType]);
+        defaults.push(["content-length", String(body.length)]);
+      }
+      res = this.#head(status, options.headers, options.cookies, defaults);
     }
-    const res = this.#head(status, options.headers, options.cookies, defaults);
     this.#sendWhole(st, res, body);
+  }
+
+  /**
+   * The head `#head` builds when there are no user headers or cookies, without
+   * validating what the server itself produced: the same fields in the same order.
+   */
+  #plainHead(
+    st: RequestState,
+    status: number,
+    contentType: string | null,
+    length: number,
+  ): Response {
+    const names: string[] = [];
+    const values: string[] = [];
+    if (length >= 0) {
+      if (contentType !== null) {
+        names.push("content-type");
+        values.push(contentType);
+      }
+      names.push("content-length");
+      values.push(String(length));
+    }
+    names.push("date");
+    values.push(currentHttpDate());
+    if (this.#ch.mustCloseAfter(st)) {
+      names.push("connection");
+      values.push("close");
+    }
+    try {
+      return new Response({ status, headers: trustedFields(names, names, values) });
+    } catch (e) {
+      if (e instanceof LocalProtocolError) throw new HttpError(e.message);
+      throw e;
+    }
   }
 
   #sendWhole(st: RequestState, res: Response, body: Uint8Array): void {
@@ -489,24 +574,18 @@ export class HttpConnection {
     const ch = this.#ch;
     if (ch.closed) return;
     const proto = ch.proto;
-    let head: Uint8Array;
+    if (!this.#bodyAllowed(res.status)) body = EMPTY;
     try {
-      head = proto.send(res)!;
-      if (this.#bodyAllowed(res.status) && body.length > 0) {
+      if (body.length <= COPY_LIMIT) {
+        // Head and body into the connection's output, written at the end of the turn.
+        proto.sendResponse(res, body, ch.outBuffer());
+        ch.corked();
+      } else {
+        const head = proto.send(res)!;
         const pieces = proto.sendWithDataPassthrough(new Data(body))!;
         proto.send(new EndOfMessage());
-        if (pieces.length === 1 && pieces[0] === body && body.length <= 16384) {
-          const out = new Uint8Array(head.length + body.length);
-          out.set(head, 0);
-          out.set(body, head.length);
-          ch.write(out);
-        } else {
-          ch.write(head);
-          for (const p of pieces) ch.write(p);
-        }
-      } else {
-        proto.send(new EndOfMessage());
         ch.write(head);
+        for (const p of pieces) ch.write(p);
       }
     } catch (e) {
       // The head did not fit the framing (a wrong content-length...): drop the connection.

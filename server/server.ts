@@ -10,6 +10,8 @@ import { Channel, errorResponseBytes, type RequestState, type ServerCore } from 
 import type { HttpConnection } from "./connection.ts";
 import { type HttpServerOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 
+const ITERATION_DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+
 /**
  * An HTTP/1.1 server driven by the application's loop: `processEvents()` returns the
  * next request that is ready, `wait()` waits for one, `for await` iterates them. It is
@@ -52,6 +54,12 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
   /** Every accepted transport not yet fully closed (evicted and refused ones too). */
   readonly #live = new Set<Transport>();
   readonly #core: ServerCore;
+  /** Channels with corked responses (see `#scheduleFlush`). */
+  #dirty: Channel[] = [];
+  #flushQueued = false;
+  /** Connections handed out by `processEvents()`; `#flushMark` is its value when last looked at. */
+  #handedOut = 0;
+  #flushMark = 0;
 
   /**
    * Starts listening at once.
@@ -72,6 +80,7 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
       },
       enqueue: (st) => this.#enqueue(st),
       channelClosed: (ch) => this.#channelClosed(ch),
+      scheduleFlush: (ch) => this.#scheduleFlush(ch),
     };
     this.#listener = listen(
       {
@@ -152,8 +161,11 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
       st.pendingEvent = null;
       st.event = event;
       st.delivered = true;
+      this.#handedOut++;
       return st.conn;
     }
+    // Nothing left to answer in this turn: send what was answered.
+    if (this.#dirty.length > 0) this.#flushAll();
     return null;
   }
 
@@ -181,15 +193,30 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
    *
    * @returns An async iterator of connections.
    */
-  async *[Symbol.asyncIterator](): AsyncIterator<HttpConnection> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<HttpConnection> {
+    // A plain iterator rather than an async generator: a connection that is ready
+    // costs one resolved promise, not a generator's round of promises.
+    const it: AsyncIterableIterator<HttpConnection> = {
+      next: (): Promise<IteratorResult<HttpConnection>> => {
+        if (this.#closed) return Promise.resolve(ITERATION_DONE);
+        const conn = this.processEvents();
+        if (conn !== null) return Promise.resolve({ value: conn, done: false });
+        return this.#nextReady();
+      },
+      return: (): Promise<IteratorResult<HttpConnection>> => Promise.resolve(ITERATION_DONE),
+      [Symbol.asyncIterator]: () => it,
+    };
+    return it;
+  }
+
+  async #nextReady(): Promise<IteratorResult<HttpConnection>> {
     while (!this.#closed) {
-      const conn = this.processEvents();
-      if (conn !== null) {
-        yield conn;
-        continue;
-      }
       await this.whenReady();
+      if (this.#closed) break;
+      const conn = this.processEvents();
+      if (conn !== null) return { value: conn, done: false };
     }
+    return ITERATION_DONE;
   }
 
   /**
@@ -230,10 +257,15 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
     }
   }
 
+  /** Forgets a transport that never became a channel once it is closed. */
+  #forgetWhenClosed(t: Transport): void {
+    t.finished.then(() => this.#live.delete(t));
+  }
+
   #accept(t: Transport): void {
     this.#live.add(t);
-    t.finished.then(() => this.#live.delete(t));
     if (this.#closed) {
+      this.#forgetWhenClosed(t);
       t.abort();
       return;
     }
@@ -246,6 +278,7 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
         }
       }
       if (oldest === null) {
+        this.#forgetWhenClosed(t);
         t.setHandlers({});
         t.write(errorResponseBytes(503));
         t.close();
@@ -259,7 +292,47 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
   }
 
   #channelClosed(ch: Channel): void {
+    // Called as the transport finishes closing (with `finished` resolving).
     this.#channels.delete(ch);
+    this.#live.delete(ch.transport);
+  }
+
+  /**
+   * Responses are corked per connection and flushed together: when
+   * `processEvents()` finds nothing more to hand out, or in a microtask. The
+   * microtask waits while the application keeps taking connections (a loop that
+   * answers pipelined or queued requests one by one), so their answers leave in
+   * one write per connection; it flushes as soon as a turn of the microtask
+   * queue passes without that (an answer made outside the loop, or a loop that
+   * awaits something else).
+   */
+  #scheduleFlush(ch: Channel): void {
+    this.#dirty.push(ch);
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      this.#flushMark = this.#handedOut;
+      queueMicrotask(this.#flushTask);
+    }
+  }
+
+  readonly #flushTask = (): void => {
+    if (this.#dirty.length === 0) {
+      this.#flushQueued = false;
+      return;
+    }
+    if (this.#handedOut !== this.#flushMark) {
+      this.#flushMark = this.#handedOut;
+      queueMicrotask(this.#flushTask);
+      return;
+    }
+    this.#flushQueued = false;
+    this.#flushAll();
+  };
+
+  #flushAll(): void {
+    const dirty = this.#dirty;
+    for (let i = 0; i < dirty.length; i++) dirty[i]!.flush();
+    dirty.length = 0;
   }
 
   #enqueue(st: RequestState): void {

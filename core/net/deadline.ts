@@ -5,19 +5,24 @@
  */
 
 /**
- * Pending deadlines in a binary min-heap ordered by due time (ties by the order
- * they were set), with each deadline knowing its own slot so set/clear are
- * O(log n). One `setTimeout` is armed for the earliest due time; it is cleared
- * as soon as no deadline is pending.
+ * Pending deadlines in a binary min-heap ordered by a key (ties by the order they
+ * were keyed), with each deadline knowing its own slot so set/clear are O(log n).
+ * One `setTimeout` is armed for the earliest key; it is cleared as soon as no
+ * deadline is pending.
+ *
+ * Moving a pending deadline later is O(1): only its due time changes and its key
+ * (never later than its due time) stays where it is in the heap. When the key comes
+ * up, the deadline is keyed again at its real due time instead of firing. A
+ * connection that moves its deadline on every request therefore costs no heap work.
  */
 const heap: Deadline[] = [];
 let timer: ReturnType<typeof setTimeout> | undefined;
-/** Due time the timer is armed for (Infinity when not armed). */
+/** Key the timer is armed for (Infinity when not armed). */
 let armedAt = Infinity;
 let sequence = 0;
 
 function before(a: Deadline, b: Deadline): boolean {
-  return a._due < b._due || (a._due === b._due && a._seq < b._seq);
+  return a._key < b._key || (a._key === b._key && a._keySeq < b._keySeq);
 }
 
 function place(d: Deadline, i: number): void {
@@ -54,6 +59,14 @@ function siftDown(i: number): void {
   place(d, i);
 }
 
+function insert(d: Deadline): void {
+  d._key = d._due;
+  d._keySeq = d._seq;
+  heap.push(d);
+  d._index = heap.length - 1;
+  siftUp(d._index);
+}
+
 function remove(d: Deadline): void {
   const i = d._index;
   d._index = -1;
@@ -76,15 +89,19 @@ function arm(): void {
   }
   // An earlier timer stays: it fires, finds nothing due yet and re-arms. This
   // saves a clearTimeout/setTimeout pair whenever a deadline moves later.
-  if (timer !== undefined && armedAt <= first._due) return;
-  const wait = Math.max(0, first._due - performance.now());
+  if (timer !== undefined && armedAt <= first._key) return;
+  const wait = Math.max(0, first._key - performance.now());
   // A timer armed only a little later also stays: deadlines may fire up to
   // 1/16 of their delay (at least 1 ms) late, so a run of ever earlier
   // deadlines does not re-arm the timer for each of them.
-  if (timer !== undefined && armedAt - first._due <= Math.max(1, wait / 16)) return;
+  if (timer !== undefined && armedAt - first._key <= Math.max(1, wait / 16)) return;
   if (timer !== undefined) clearTimeout(timer);
-  armedAt = first._due;
+  armedAt = first._key;
   timer = setTimeout(fire, wait);
+}
+
+function byDue(a: Deadline, b: Deadline): number {
+  return a._due - b._due || a._seq - b._seq;
 }
 
 function fire(): void {
@@ -93,12 +110,14 @@ function fire(): void {
   // Everything due now (1 ms slack for the timer's rounding), earliest first.
   const now = performance.now() + 1;
   const due: Deadline[] = [];
-  while (heap.length > 0 && heap[0]!._due <= now) {
+  while (heap.length > 0 && heap[0]!._key <= now) {
     const d = heap[0]!;
     remove(d);
-    due.push(d);
+    if (d._due <= now) due.push(d);
+    else insert(d); // moved later since it was keyed: key it at its real due time
   }
   arm();
+  if (due.length > 1) due.sort(byDue);
   for (const d of due) {
     try {
       d._callback();
@@ -131,6 +150,10 @@ export class Deadline {
   _due = 0;
   /** @internal order of set() calls, for ties */
   _seq = 0;
+  /** @internal heap key: the due time when last keyed (never after `_due`) */
+  _key = 0;
+  /** @internal `_seq` when last keyed */
+  _keySeq = 0;
   /** @internal slot in the heap, -1 when not pending */
   _index = -1;
   /** @internal */
@@ -156,16 +179,17 @@ export class Deadline {
    * @param ms milliseconds from now; 0 or less fires on the next timer turn
    */
   set(ms: number): void {
-    this._due = performance.now() + (ms > 0 ? ms : 0);
+    const due = performance.now() + (ms > 0 ? ms : 0);
+    this._due = due;
     this._seq = sequence++;
     if (this._index >= 0) {
-      const i = this._index;
-      siftDown(i);
+      // Later than its key: the heap stays as it is (see the heap's comment).
+      if (due >= this._key) return;
+      this._key = due;
+      this._keySeq = this._seq;
       siftUp(this._index);
     } else {
-      heap.push(this);
-      this._index = heap.length - 1;
-      siftUp(this._index);
+      insert(this);
     }
     arm();
   }

@@ -4,10 +4,12 @@
  * interface.
  *
  * Reads: one read pump (an async loop) per connection with an adaptive read
- * buffer (4 KiB growing to 64 KiB while reads fill it, shrinking when they are
- * small), so an idle keep-alive connection holds one small buffer. A read that
- * fills at least half the buffer hands the buffer itself to `onData` (a fresh one
- * is made for the next read); a smaller read is copied out and the buffer reused.
+ * buffer (4 KiB at first, growing to 64 KiB while reads fill it, shrinking to
+ * four times the size of small reads, down to 512 bytes), so an idle keep-alive
+ * connection holds one small buffer. A read that fills at least half the buffer
+ * hands the buffer itself to `onData` (a fresh one is made for the next read); a
+ * smaller read is copied out and the buffer reused. Handlers that take lent
+ * arrays (`lend`) get a view of the one buffer every time, without a copy.
  *
  * Writes: `conn.write` is asynchronous, so one write is in flight at a time and
  * later writes queue behind it; queued small chunks are coalesced into one write
@@ -48,7 +50,8 @@ import {
 } from "./address.ts";
 import { Deadline } from "./deadline.ts";
 
-const MIN_READ = 4 * 1024;
+const MIN_READ = 512;
+const FIRST_READ = 4 * 1024;
 const MAX_READ = 64 * 1024;
 const HIGH_WATER_MARK = 64 * 1024;
 const COALESCE_LIMIT = 64 * 1024;
@@ -59,6 +62,17 @@ const CLOSING = 1;
 const CLOSED = 2;
 
 const NO_HANDLERS: TransportHandlers = {};
+
+/**
+ * The read size after a read of only `n` bytes: four times `n` rounded up to a
+ * power of two, at least MIN_READ. An idle keep-alive connection then waits with a
+ * buffer the size of its requests, not of the first read.
+ */
+function smallerRead(n: number): number {
+  let size = MIN_READ;
+  while (size < 4 * n) size <<= 1;
+  return size;
+}
 
 function netAddress(addr: Deno.Addr): Address {
   const a = addr as Deno.NetAddr;
@@ -86,12 +100,16 @@ export class DenoTransport implements Transport {
   #conn: Deno.Conn;
   #secure: boolean;
   #handlers: TransportHandlers = NO_HANDLERS;
+  /** The handlers take lent read buffers (`TransportHandlers.lend`). */
+  #lend = false;
   #local: Address | null = null;
   #remote: Address | null = null;
 
   // reading
   #buf: Uint8Array | null = null;
-  #readSize = MIN_READ;
+  /** Where the next reads go instead of `#buf` (see `readInto`). */
+  #target: Uint8Array | null = null;
+  #readSize = FIRST_READ;
   #reading = false;
   #paused = false;
   #held: Uint8Array[] | null = null;
@@ -155,6 +173,7 @@ export class DenoTransport implements Transport {
 
   setHandlers(handlers: TransportHandlers): void {
     this.#handlers = handlers;
+    this.#lend = handlers.lend === true;
   }
 
   // ---------------------------------------------------------------- reading
@@ -164,7 +183,8 @@ export class DenoTransport implements Transport {
     try {
       while (true) {
         if (this.#paused && this.#state === OPEN) break;
-        let buf = this.#buf;
+        const target = this.#target;
+        let buf = target ?? this.#buf;
         if (buf === null) buf = this.#buf = new Uint8Array(this.#readSize);
         const n = await this.#conn.read(buf);
         if (n === null) {
@@ -173,14 +193,27 @@ export class DenoTransport implements Transport {
         }
         if (this.#state !== OPEN) continue; // lingering close: discard
         let chunk: Uint8Array;
-        if (n >= buf.length >> 1) {
+        if (buf === target) {
+          chunk = target.subarray(0, n);
+          if (this.#target === target) this.#target = n < target.length ? target.subarray(n) : null;
+        } else if (this.#lend && !this.#paused) {
+          // Lent: the receiver copies what it keeps, so one buffer serves every read.
+          chunk = buf.subarray(0, n);
+          if (n === buf.length && this.#readSize < MAX_READ) {
+            this.#readSize <<= 1;
+            this.#buf = null;
+          } else if (n < buf.length >> 3 && this.#readSize > MIN_READ) {
+            this.#readSize = smallerRead(n);
+            this.#buf = null;
+          }
+        } else if (n >= buf.length >> 1) {
           chunk = n === buf.length ? buf : buf.subarray(0, n);
           this.#buf = null;
           if (n === buf.length && this.#readSize < MAX_READ) this.#readSize <<= 1;
         } else {
           chunk = buf.slice(0, n);
           if (n < buf.length >> 3 && this.#readSize > MIN_READ) {
-            this.#readSize >>= 1;
+            this.#readSize = smallerRead(n);
             this.#buf = null;
           }
         }
@@ -188,7 +221,7 @@ export class DenoTransport implements Transport {
           (this.#held ??= []).push(chunk);
           break;
         }
-        this.#handlers.onData?.(chunk);
+        this.#handlers.onData?.(chunk, this.#lend && buf !== target && !this.#paused);
       }
     } catch (e) {
       this.#reading = false;
@@ -221,6 +254,10 @@ export class DenoTransport implements Transport {
 
   pause(): void {
     this.#paused = true;
+  }
+
+  readInto(target: Uint8Array | null): void {
+    this.#target = target !== null && target.length > 0 ? target : null;
   }
 
   resume(): void {

@@ -37,8 +37,18 @@ export interface Address {
  * ```
  */
 export interface TransportHandlers {
-  /** Bytes arrived. The array belongs to the receiver from now on. */
-  onData?(bytes: Uint8Array): void;
+  /**
+   * Bytes arrived. The array belongs to the receiver from now on, unless `lent`
+   * is `true` (see {@linkcode TransportHandlers.lend}): then it is valid only
+   * during the call, and the receiver copies whatever it keeps.
+   */
+  onData?(bytes: Uint8Array, lent?: boolean): void;
+  /**
+   * The receiver accepts lent arrays in `onData`, so a backend may read into one
+   * buffer again and again instead of allocating per read (Deno). Each lent call
+   * says so with its `lent` argument. @default false
+   */
+  lend?: boolean;
   /** The peer finished sending (EOF). Writing may still be possible. */
   onEnd?(): void;
   /**
@@ -85,6 +95,15 @@ export interface Transport {
   pause(): void;
   /** Restarts delivering `onData`. */
   resume(): void;
+  /**
+   * Optional (Deno backend): the reads after the one in flight go straight into
+   * `target`, and each is delivered to `onData` as a view of it (its start first);
+   * `target` moves past the bytes read and is dropped once full. `null` goes back
+   * to the transport's own buffers. For a body of known length: no copy, and reads
+   * as large as what is left. The caller must not hand out `target` before the bytes
+   * are delivered.
+   */
+  readInto?(target: Uint8Array | null): void;
   /** Sends everything buffered, then closes the write side and the socket. */
   close(): void;
   /** Closes at once, dropping buffered bytes (a reset where the runtime allows it). */

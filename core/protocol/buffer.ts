@@ -49,6 +49,15 @@ export class ReceiveBuffer {
     this.#owned = true;
   }
 
+  /** Copies the unconsumed bytes into an array of its own (when they are not already). */
+  own(): void {
+    if (this.#owned || this.end === this.start) return;
+    this.bytes = this.bytes.slice(this.start, this.end);
+    this.end -= this.start;
+    this.start = 0;
+    this.#owned = true;
+  }
+
   /** Drops `n` bytes from the front. */
   consume(n: number): void {
     this.start += n;
@@ -74,5 +83,62 @@ export class ReceiveBuffer {
     this.start = 0;
     this.end = 0;
     this.#owned = false;
+  }
+}
+
+/**
+ * Bytes to send, serialised in place: a growable array that its owner empties
+ * (`length = 0`) and fills again, so sending a small message allocates nothing.
+ * {@linkcode Connection.sendResponse} appends to it.
+ *
+ * @example
+ * ```ts
+ * import { OutputBuffer } from "@uhttp/core/protocol";
+ * const out = new OutputBuffer(256);
+ * out.push(new TextEncoder().encode("hello"));
+ * console.log(out.bytes.subarray(0, out.length)); // the 5 bytes
+ * out.length = 0; // sent: reuse the same array
+ * ```
+ */
+export class OutputBuffer {
+  /** Backing array; the content is `bytes[0, length)`. */
+  bytes: Uint8Array;
+  /** Number of bytes of content. */
+  length = 0;
+
+  /**
+   * Creates an empty buffer.
+   *
+   * @param capacity Bytes to allocate now. @default 0
+   */
+  constructor(capacity = 0) {
+    this.bytes = capacity > 0 ? new Uint8Array(capacity) : EMPTY;
+  }
+
+  /**
+   * Makes room for `n` more bytes after the content (a bigger array keeps the
+   * content).
+   *
+   * @param n Bytes needed.
+   * @returns The backing array (a new one when it had to grow).
+   */
+  reserve(n: number): Uint8Array {
+    const need = this.length + n;
+    if (need > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(need, 2 * this.bytes.length));
+      if (this.length > 0) grown.set(this.bytes.subarray(0, this.length), 0);
+      this.bytes = grown;
+    }
+    return this.bytes;
+  }
+
+  /**
+   * Appends bytes (copied).
+   *
+   * @param data The bytes.
+   */
+  push(data: Uint8Array): void {
+    this.reserve(data.length).set(data, this.length);
+    this.length += data.length;
   }
 }

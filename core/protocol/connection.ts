@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { ReceiveBuffer } from "./buffer.ts";
+import { type OutputBuffer, ReceiveBuffer } from "./buffer.ts";
+import { EMPTY_FIELDS, type Fields } from "./headers.ts";
 import { LocalProtocolError, type ProtocolError, RemoteProtocolError } from "./errors.ts";
 import {
   ConnectionClosed,
@@ -62,6 +63,7 @@ import {
   concatPieces,
   writeRequestHead,
   writeResponseHead,
+  writeResponseHeadTo,
 } from "./writers.ts";
 
 /**
@@ -178,6 +180,35 @@ export class Connection {
   get trailingData(): { data: Uint8Array; closed: boolean } {
     const b = this.#buf;
     return { data: b.bytes.subarray(b.start, b.end), closed: this.#theyClosed };
+  }
+
+  /**
+   * Number of received bytes not turned into events yet (the length of
+   * {@linkcode Connection.trailingData}'s `data`, without building it).
+   */
+  get bufferedLength(): number {
+    return this.#buf.length;
+  }
+
+  /**
+   * Copies the received bytes not turned into events yet into memory of the
+   * connection's own, so the arrays given to {@linkcode Connection.receiveData}
+   * may be reused (a socket's read buffer, say). Events already returned are not
+   * affected: a `Data` event's bytes are views of what was received.
+   *
+   * @example
+   * ```ts
+   * import { Connection, SERVER } from "@uhttp/core/protocol";
+   * const conn = new Connection(SERVER);
+   * const readBuffer = new TextEncoder().encode("GET / HTTP/1.1\r\nHo");
+   * conn.receiveData(readBuffer);
+   * conn.nextEvent(); // NEED_DATA
+   * conn.keepBufferedData();
+   * readBuffer.fill(0); // the connection still has "GET / HTTP/1.1\r\nHo"
+   * ```
+   */
+  keepBufferedData(): void {
+    this.#buf.own();
   }
 
   /** The client sent `Expect: 100-continue` and no response or body has moved yet. */
@@ -464,26 +495,103 @@ export class Connection {
         this.#responseStarted(event, true);
         return [writeResponseHead(event)];
       }
-      return [this.#writeResponse(event)];
+      const [extra, skip] = this.#startResponse(event);
+      return [writeResponseHead(event, extra, skip)];
     }
+    if (event instanceof Data) return this.#sendData(event.data);
+    return this.#sendEnd((event as EndOfMessage).trailers);
+  }
+
+  #sendData(data: Uint8Array): Uint8Array[] {
+    const state = this.ourState;
     if (state !== SEND_BODY) {
       throw new LocalProtocolError(`Cannot send body data in state ${state}`);
     }
-    const writer = this.#writer!;
-    if (event instanceof Data) {
-      if (role === CLIENT && event.data.length > 0) this.#clientWaiting100 = false;
-      return writer.data(event.data);
+    if (this.ourRole === CLIENT && data.length > 0) this.#clientWaiting100 = false;
+    return this.#writer!.data(data);
+  }
+
+  #sendEnd(trailers: Fields): Uint8Array[] {
+    const role = this.ourRole;
+    const state = this.ourState;
+    if (state !== SEND_BODY) {
+      throw new LocalProtocolError(`Cannot send body data in state ${state}`);
     }
-    const end = event as EndOfMessage;
-    const pieces = writer.end(end.trailers);
+    const pieces = this.#writer!.end(trailers);
     this.#writer = null;
     if (role === CLIENT) this.#clientWaiting100 = false;
     this.#states[role] = DONE;
     return pieces;
   }
 
-  /** Chooses the framing of our response, adds framing and connection headers. */
-  #writeResponse(res: Response): Uint8Array {
+  /**
+   * Sends a whole response at once: the same checks, state changes and bytes as
+   * `send(res)`, `send(new Data(body))` (for a non-empty body) and
+   * `send(new EndOfMessage())`, appended to `out` (head and framed body), so a
+   * small response costs no allocation and, with others, one write.
+   *
+   * @param res The response head.
+   * @param body The whole body (empty for none); copied into `out`.
+   * @param out Where the bytes go (appended after its content).
+   * @throws {LocalProtocolError} when the response or body is invalid here (our
+   * state becomes `ERROR`, as with `send()`; `out` is left as it was).
+   *
+   * @example
+   * ```ts
+   * import { Connection, OutputBuffer, Request, Response, SERVER } from "@uhttp/core/protocol";
+   * const conn = new Connection(SERVER);
+   * conn.receiveData(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+   * if (conn.nextEvent() instanceof Request) conn.nextEvent(); // the request, its end
+   * const out = new OutputBuffer();
+   * const res = new Response({ status: 200, headers: [["content-length", "2"]] });
+   * conn.sendResponse(res, new TextEncoder().encode("hi"), out);
+   * console.log(out.bytes.subarray(0, out.length)); // head and body
+   * ```
+   */
+  sendResponse(res: Response, body: Uint8Array, out: OutputBuffer): void {
+    if (this.ourState === ERROR) {
+      throw new LocalProtocolError("Cannot send after a protocol error");
+    }
+    try {
+      const state = this.ourState;
+      if (this.ourRole !== SERVER || (state !== SEND_RESPONSE && state !== IDLE)) {
+        throw new LocalProtocolError(`Cannot send a response in state ${state}`);
+      }
+      const [extra, skip] = this.#startResponse(res);
+      this.#afterChange();
+      let data: Uint8Array[] = NO_PIECES;
+      if (body.length > 0) {
+        data = this.#sendData(body);
+        this.#afterChange();
+      }
+      const end = this.#sendEnd(EMPTY_FIELDS);
+      this.#afterChange();
+      let room = 0;
+      for (let i = 0; i < data.length; i++) room += data[i]!.length;
+      for (let i = 0; i < end.length; i++) room += end[i]!.length;
+      writeResponseHeadTo(out, res, extra, skip, room);
+      const bytes = out.bytes;
+      let pos = out.length;
+      for (let i = 0; i < data.length; i++) {
+        bytes.set(data[i]!, pos);
+        pos += data[i]!.length;
+      }
+      for (let i = 0; i < end.length; i++) {
+        bytes.set(end[i]!, pos);
+        pos += end[i]!.length;
+      }
+      out.length = pos;
+    } catch (e) {
+      if (e instanceof LocalProtocolError) this.sendFailed();
+      throw e;
+    }
+  }
+
+  /**
+   * Chooses the framing of our response and applies it to the state; returns the
+   * framing and connection headers to add and a header to leave out.
+   */
+  #startResponse(res: Response): [[string, string][], string | null] {
     const headers = res.headers;
     const peer11 = this.#theirVersion === "1.1";
     // Our own "close", a broken request, or an answer sent before any request
@@ -532,7 +640,7 @@ export class Connection {
     }
     this.#writer = bodyWriter(framing);
     this.#responseStarted(res, false);
-    return writeResponseHead(res, extra, skip);
+    return [extra, skip];
   }
 
   /** Marks our side as failed (for example after a write error). */
@@ -564,6 +672,8 @@ export class Connection {
     this.#scanFrom = 0;
   }
 }
+
+const NO_PIECES: Uint8Array[] = [];
 
 function readerFor(framing: BodyFraming, maxLine: number): BodyReader {
   switch (framing.kind) {

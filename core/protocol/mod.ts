@@ -19,6 +19,7 @@
  *
  * @module
  */
+export { OutputBuffer } from "./buffer.ts";
 export { Connection, type ConnectionOptions, type NextEvent } from "./connection.ts";
 export {
   ConnectionClosed,

@@ -5,6 +5,7 @@
  * @module
  */
 import { reasonPhrase } from "../status.ts";
+import { OutputBuffer } from "./buffer.ts";
 import { LocalProtocolError } from "./errors.ts";
 import type { InformationalResponse, Request, Response } from "./events.ts";
 import type { Fields } from "./headers.ts";
@@ -39,16 +40,52 @@ function fieldLines(
   return s;
 }
 
+/** Head bytes of requests serialised without extra fields (a `Request` is immutable). */
+const requestHeads = new WeakMap<Request, Uint8Array>();
+
 /**
  * Serialises a request head. `extra` fields are appended (automatic framing).
+ * Without `extra` the bytes are remembered per `Request` object, so a client that
+ * sends the same `Request` again gets them without encoding (do not modify them).
  */
 export function writeRequestHead(
   req: Request,
   extra: readonly (readonly [string, string])[] = [],
 ): Uint8Array {
-  return encodeLatin1(
+  if (extra.length === 0) {
+    const known = requestHeads.get(req);
+    if (known !== undefined) return known;
+  }
+  const head = encodeLatin1(
     req.method + " " + req.target + " HTTP/1.1\r\n" + fieldLines(req.headers, extra, null) + "\r\n",
   );
+  if (extra.length === 0) requestHeads.set(req, head);
+  return head;
+}
+
+/** `HTTP/1.1 <status> <standard reason>\r\n` as bytes, by status (filled on first use). */
+const STATUS_LINES: (Uint8Array | undefined)[] = [];
+
+function statusLine(status: number, reason: string): Uint8Array {
+  if (reason === "") {
+    const cached = STATUS_LINES[status];
+    if (cached !== undefined) return cached;
+    const line = encodeLatin1("HTTP/1.1 " + status + " " + reasonPhrase(status) + "\r\n");
+    if (status >= 100 && status <= 999) STATUS_LINES[status] = line;
+    return line;
+  }
+  return encodeLatin1("HTTP/1.1 " + status + " " + reason + "\r\n");
+}
+
+/** Writes `name: value\r\n` (latin-1) at `pos`; returns the position after it. */
+function writeField(out: Uint8Array, pos: number, name: string, value: string): number {
+  for (let i = 0; i < name.length; i++) out[pos++] = name.charCodeAt(i);
+  out[pos++] = 0x3a;
+  out[pos++] = 0x20;
+  for (let i = 0; i < value.length; i++) out[pos++] = value.charCodeAt(i);
+  out[pos++] = 0x0d;
+  out[pos++] = 0x0a;
+  return pos;
 }
 
 /**
@@ -61,11 +98,45 @@ export function writeResponseHead(
   extra: readonly (readonly [string, string])[] = [],
   skip: string | null = null,
 ): Uint8Array {
-  const reason = res.reason || reasonPhrase(res.status);
-  return encodeLatin1(
-    "HTTP/1.1 " + res.status + " " + reason + "\r\n" + fieldLines(res.headers, extra, skip) +
-      "\r\n",
-  );
+  const out = new OutputBuffer();
+  writeResponseHeadTo(out, res, extra, skip, 0);
+  return out.bytes;
+}
+
+/**
+ * Appends a response head (as {@linkcode writeResponseHead} makes it) to `out`,
+ * making room for `room` more bytes after it (for the body).
+ */
+export function writeResponseHeadTo(
+  out: OutputBuffer,
+  res: Response | InformationalResponse,
+  extra: readonly (readonly [string, string])[],
+  skip: string | null,
+  room: number,
+): void {
+  const line = statusLine(res.status, res.reason);
+  const headers = res.headers;
+  const names = headers.names;
+  const lower = headers.lowerNames;
+  const values = headers.values;
+  let n = line.length + 2;
+  for (let i = 0; i < names.length; i++) {
+    if (lower[i] === skip) continue;
+    n += names[i]!.length + values[i]!.length + 4;
+  }
+  for (let i = 0; i < extra.length; i++) n += extra[i]![0].length + extra[i]![1].length + 4;
+  const bytes = out.reserve(n + room);
+  let pos = out.length;
+  bytes.set(line, pos);
+  pos += line.length;
+  for (let i = 0; i < names.length; i++) {
+    if (lower[i] === skip) continue;
+    pos = writeField(bytes, pos, names[i]!, values[i]!);
+  }
+  for (let i = 0; i < extra.length; i++) pos = writeField(bytes, pos, extra[i]![0], extra[i]![1]);
+  bytes[pos] = 0x0d;
+  bytes[pos + 1] = 0x0a;
+  out.length = pos + 2;
 }
 
 /** Applies a body framing to the bytes we send. */

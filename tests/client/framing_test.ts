@@ -252,3 +252,62 @@ test("framing: binary body round trip (all byte values)", async () => {
     await srv.close();
   }
 });
+
+test("framing: a large Content-Length body in pieces arrives whole, and the connection is reused", async () => {
+  const size = 300_000;
+  const body = new Uint8Array(size);
+  for (let i = 0; i < size; i++) body[i] = (i * 7 + (i >> 9)) & 255;
+  const head = bytes(`HTTP/1.1 200 OK\r\nContent-Length: ${size}\r\n\r\n`);
+  const first = new Uint8Array(head.length + 1000);
+  first.set(head);
+  first.set(body.subarray(0, 1000), head.length);
+  const srv = rawServer(async (req, s) => {
+    if (req.method === "HEAD") {
+      s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${size}\r\n\r\n`);
+      return;
+    }
+    if (req.target === "/small") {
+      s.write(ok("after"));
+      return;
+    }
+    // Head with the first bytes, then the rest in uneven pieces.
+    s.write(first);
+    for (const [from, to] of [[1000, 70_000], [70_000, 70_001], [70_001, size]]) {
+      await delay(2);
+      s.write(body.subarray(from, to));
+    }
+  });
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`);
+  try {
+    for (let round = 0; round < 2; round++) {
+      const res = await client.get("/").wait();
+      assert.equal(res!.data.length, size);
+      assert.deepEqual(res!.data, body);
+      const small = await client.get("/small").wait();
+      assert.equal(small!.text(), "after");
+    }
+    const h = await client.head("/").wait();
+    assert.equal(h!.data.length, 0);
+    assert.equal(h!.contentLength, size);
+    assert.equal((await client.get("/small").wait())!.text(), "after");
+    assert.equal(srv.sockets.length, 1);
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
+test("framing: a large Content-Length body cut short is an HttpResponseError", async () => {
+  const srv = rawServer((_req, s) => {
+    s.write(`HTTP/1.1 200 OK\r\nContent-Length: 200000\r\n\r\n${"x".repeat(100_000)}`);
+    s.close();
+  });
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`);
+  try {
+    await assert.rejects(client.get("/").wait(), HttpResponseError);
+    assert.equal(client.isConnected, false);
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
