@@ -19,6 +19,7 @@
  * @module
  */
 import process from "node:process";
+import { concatBytes } from "./core/bytes.ts";
 import { closeSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { createReadStream } from "node:fs";
 import {
@@ -92,15 +93,7 @@ async function readStdin(): Promise<Uint8Array> {
   for await (const chunk of process.stdin) {
     chunks.push(typeof chunk === "string" ? encoder.encode(chunk) : chunk as Uint8Array);
   }
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(n);
-  let pos = 0;
-  for (const c of chunks) {
-    out.set(c, pos);
-    pos += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 async function readSource(src: Source): Promise<Uint8Array> {
@@ -198,12 +191,7 @@ function stdoutSink(o: CliOptions, res: HttpResponse): Sink {
       total += b.length;
     },
     finish() {
-      const all = new Uint8Array(total);
-      let pos = 0;
-      for (const c of chunks) {
-        all.set(c, pos);
-        pos += c.length;
-      }
+      const all = concatBytes(chunks, total);
       if (json && (tty || o.jsonOut)) {
         try {
           const value = JSON.parse(new TextDecoder().decode(all));

@@ -1176,6 +1176,7 @@ async function writeResults(
     "",
     targetsTable(judged),
     "",
+    ...(await limitsNotes()),
     "## Scenarios",
     "",
   ];
@@ -1185,6 +1186,15 @@ async function writeResults(
   parts.push(DEFINITIONS);
   await Deno.writeTextFile(cfg.out!, parts.join("\n"));
   console.log(`\nwrote ${cfg.out}`);
+}
+
+/** The hand-written notes on what limits unmet targets (bench/LIMITS.md), if present. */
+async function limitsNotes(): Promise<string[]> {
+  try {
+    return [(await Deno.readTextFile(`${BENCH}/LIMITS.md`)).trim(), ""];
+  } catch {
+    return [];
+  }
 }
 
 // ---------------------------------------------------------------- main

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { concatBytes } from "../core/bytes.ts";
 import { closeSync, openSync, writeSync } from "node:fs";
 import {
   CLIENT,
@@ -325,18 +326,6 @@ const PREALLOCATE_MIN = 64 * 1024;
 const SIMPLE_REQUEST_CACHE = 256;
 const encoder = new TextEncoder();
 const IP_RE = /^(\d{1,3}(\.\d{1,3}){3}|.*:.*)$/;
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  if (chunks.length === 0) return EMPTY;
-  const out = new Uint8Array(total);
-  let pos = 0;
-  for (const c of chunks) {
-    out.set(c, pos);
-    pos += c.length;
-  }
-  return out;
-}
 
 function headerPairs(init: HeadersInit | undefined): [string, string][] {
   if (init === undefined) return [];
@@ -938,7 +927,7 @@ export class HttpClient implements Pollable {
    */
   readBuffer(): Uint8Array | null {
     if (this.#chunks.length === 0) return null;
-    const out = concat(this.#chunks, this.#bodyLength);
+    const out = concatBytes(this.#chunks, this.#bodyLength);
     this.#chunks = [];
     this.#bodyLength = 0;
     return out;
@@ -1658,7 +1647,7 @@ export class HttpClient implements Pollable {
         // With a preallocated body, chunks mean more bytes than announced (which
         // Content-Length framing does not let through); every byte is kept anyway.
         if (body !== null) this.#chunks.unshift(body);
-        data = concat(this.#chunks, this.#bodyLength);
+        data = concatBytes(this.#chunks, this.#bodyLength);
         this.#chunks = [];
       }
       res._complete(data, trailers);

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { concatBytes } from "../core/bytes.ts";
 import {
   Data,
   EndOfMessage,
@@ -709,18 +710,7 @@ export class HttpConnection {
       return false;
     }
     const pieces = ch.proto.sendWithDataPassthrough(new Data(bytes))!;
-    if (pieces.length === 1) ch.write(pieces[0]!);
-    else {
-      let n = 0;
-      for (const p of pieces) n += p.length;
-      const out = new Uint8Array(n);
-      let pos = 0;
-      for (const p of pieces) {
-        out.set(p, pos);
-        pos += p.length;
-      }
-      ch.write(out);
-    }
+    ch.write(concatBytes(pieces));
     return !ch.closed;
   }
 

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { concatBytes } from "../bytes.ts";
 import { type OutputBuffer, ReceiveBuffer } from "./buffer.ts";
 import { EMPTY_FIELDS, type Fields } from "./headers.ts";
 import { LocalProtocolError, type ProtocolError, RemoteProtocolError } from "./errors.ts";
@@ -60,7 +61,6 @@ import {
 import {
   type BodyWriter,
   bodyWriter,
-  concatPieces,
   writeRequestHead,
   writeResponseHead,
   writeResponseHeadTo,
@@ -438,7 +438,7 @@ export class Connection {
    */
   send(event: Event): Uint8Array | null {
     const pieces = this.sendWithDataPassthrough(event);
-    return pieces === null ? null : concatPieces(pieces);
+    return pieces === null ? null : concatBytes(pieces);
   }
 
   /**

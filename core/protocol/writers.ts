@@ -11,7 +11,6 @@ import type { InformationalResponse, Request, Response } from "./events.ts";
 import type { Fields } from "./headers.ts";
 import type { BodyFraming } from "./framing.ts";
 
-const EMPTY = new Uint8Array(0);
 const CRLF = Uint8Array.of(0x0d, 0x0a);
 const LAST_CHUNK = Uint8Array.of(0x30, 0x0d, 0x0a);
 const LAST_CHUNK_NO_TRAILERS = Uint8Array.of(0x30, 0x0d, 0x0a, 0x0d, 0x0a);
@@ -226,19 +225,4 @@ export function bodyWriter(framing: BodyFraming): BodyWriter {
     default:
       return new UntilCloseWriter();
   }
-}
-
-/** Joins pieces into one array (one allocation). */
-export function concatPieces(pieces: readonly Uint8Array[]): Uint8Array {
-  if (pieces.length === 0) return EMPTY;
-  if (pieces.length === 1) return pieces[0]!;
-  let n = 0;
-  for (const p of pieces) n += p.length;
-  const out = new Uint8Array(n);
-  let pos = 0;
-  for (const p of pieces) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
 }
