@@ -1038,7 +1038,9 @@ export class HttpClient implements Pollable {
         if (addresses.length === 0) throw new Error("No address found");
       }
       let lastError: unknown = null;
+      let lastAddress = this.host;
       for (const address of addresses) {
+        lastAddress = address;
         let t: Transport;
         try {
           const p = connect({ hostname: address, port: this.port, ...(tls ? { tls } : {}) });
@@ -1057,8 +1059,14 @@ export class HttpClient implements Pollable {
         this.#sendRequest();
         return;
       }
-      const why = lastError instanceof Error ? `: ${lastError.message}` : "";
-      throw new HttpConnectionError(`Cannot connect to ${where}${why}`, { cause: lastError });
+      // The socket layer's message names the address again; keep only its reason.
+      const reason = lastError instanceof Error
+        ? ": " + lastError.message.replace(/^Could not connect to "[^"]*": /, "")
+        : "";
+      const tried = lastAddress === this.host ? "" : ` (${lastAddress})`;
+      throw new HttpConnectionError(`Cannot connect to ${where}${tried}${reason}`, {
+        cause: lastError,
+      });
     } catch (e) {
       if (gen !== this.#gen) return;
       this.#fail(

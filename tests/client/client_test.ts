@@ -130,6 +130,29 @@ test("client: every verb with a JSON echo over one keep-alive connection", async
   }
 });
 
+test("client: response.request is the head exactly as the server received it", async () => {
+  const srv = echoServer();
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`, {
+    auth: ["alice", "pw"],
+    cookies: { session: "abc" },
+  });
+  try {
+    const res = (await client.post("/form?x=1", { data: "a=1" }).wait())!;
+    const sent = res.request!;
+    assert.equal(sent.method, "POST");
+    assert.equal(sent.target, "/form?x=1");
+    const raw = srv.requests[0]!.rawHead;
+    let head = `POST /form?x=1 HTTP/1.1\r\n`;
+    for (const [name, value] of sent.headers) head += `${name}: ${value}\r\n`;
+    assert.equal(raw + "\r\n", head, "the raw head, without its empty line");
+    assert.equal(sent.headers.get("authorization"), "Basic " + btoa("alice:pw"));
+    assert.equal(sent.headers.get("cookie"), "session=abc");
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
 test("client: default headers, host with port, user headers win case-insensitively", async () => {
   const srv = echoServer();
   const client = new HttpClient(`http://127.0.0.1:${srv.port}`, {
