@@ -1,5 +1,5 @@
 /**
- * `npm start`: HTTP/1.1 over a real socket, built from the two lowest layers of
+ * HTTP/1.1 over a real socket, built from the two lowest layers of
  * `@uhttp/core`.
  *
  * A tiny server listens on 127.0.0.1 (a free port) with `listen` from core/net and
@@ -8,7 +8,7 @@
  * `Connection(CLIENT)`, prints what goes over the wire and what comes back, then both
  * sides close and the program exits.
  *
- * Run: `deno run -A examples/demo.ts` or `bun examples/demo.ts`.
+ * Run: `deno run -A examples/protocol_demo.ts` or `bun examples/protocol_demo.ts`.
  *
  * @module
  */
