@@ -20,7 +20,7 @@ import {
   Request,
   SERVER,
 } from "../core/protocol/mod.ts";
-import type { Transport } from "../core/net/types.ts";
+import type { Transport, TransportHandlers } from "../core/net/types.ts";
 import { Deadline } from "../core/net/deadline.ts";
 import { type ParsedUrl, parseUrl } from "../core/url.ts";
 import { parseQuery } from "../core/query.ts";
@@ -256,7 +256,7 @@ export class RequestState {
 }
 
 /** One server-side socket. */
-export class Channel {
+export class Channel implements TransportHandlers {
   readonly server: ServerCore;
   readonly transport: Transport;
   readonly proto: Connection;
@@ -292,13 +292,31 @@ export class Channel {
     this.#deadline = new Deadline(() => this.#onTimeout());
     this.idleSince = idleOrder++;
     this.#deadline.set(server.opts.requestTimeout);
-    transport.setHandlers({
-      lend: true,
-      onData: (bytes, lent) => this.#onData(bytes, lent === true),
-      onEnd: () => this.#onEnd(),
-      onDrain: () => this.current?.onDrain?.(),
-      onClose: () => this.#onClose(),
-    });
+    // The channel is its own handlers object: no closures per socket.
+    transport.setHandlers(this);
+  }
+
+  // ---- transport handlers (TransportHandlers) ------------------------------------
+
+  /** Read arrays are lent: `onData` copies what it keeps. */
+  get lend(): boolean {
+    return true;
+  }
+  /** Bytes from the peer (transport handler). */
+  onData(bytes: Uint8Array, lent?: boolean): void {
+    this.#onData(bytes, lent === true);
+  }
+  /** The peer sent EOF (transport handler). */
+  onEnd(): void {
+    this.#onEnd();
+  }
+  /** The transport's buffer emptied (transport handler). */
+  onDrain(): void {
+    this.current?.onDrain?.();
+  }
+  /** The socket is closed (transport handler). */
+  onClose(): void {
+    this.#onClose();
   }
 
   /** `true` once the socket is closed or closing: nothing more can be written. */

@@ -3,8 +3,8 @@
  * `Deno.connectTls` and `Deno.startTls` behind the {@linkcode Transport}
  * interface.
  *
- * Reads: one read pump (an async loop) per connection with an adaptive read
- * buffer (4 KiB at first, growing to 64 KiB while reads fill it, shrinking to
+ * Reads: one read pump per connection (a chain of `conn.read` calls, each
+ * continued by one `.then`) with an adaptive read buffer (4 KiB at first, growing to 64 KiB while reads fill it, shrinking to
  * four times the size of small reads, down to 512 bytes), so an idle keep-alive
  * connection holds one small buffer. A read that fills at least half the buffer
  * hands the buffer itself to `onData` (a fresh one is made for the next read); a
@@ -12,7 +12,9 @@
  * arrays (`lend`) get a view of the one buffer every time, without a copy.
  *
  * Writes: `conn.write` is asynchronous, so one write is in flight at a time and
- * later writes queue behind it; queued small chunks are coalesced into one write
+ * later writes queue behind it (a write on an idle socket goes straight to
+ * `conn.write`, its completion tracked with one `.then`; a short write goes on
+ * with the rest); queued small chunks are coalesced into one write
  * of up to 64 KiB. {@linkcode Transport.write} returns `false` once 64 KiB or
  * more are buffered (in flight included); `onDrain` then fires when the buffer
  * is empty again.
@@ -122,6 +124,8 @@ export class DenoTransport implements Transport {
   #queued = 0;
   #inFlight = 0;
   #writing = false;
+  /** The bytes of the write in flight (what `conn.write` was given). */
+  #chunk: Uint8Array | null = null;
   #needDrain = false;
 
   // closing
@@ -178,65 +182,108 @@ export class DenoTransport implements Transport {
 
   // ---------------------------------------------------------------- reading
 
-  async #pump(): Promise<void> {
+  /**
+   * Starts the read pump: one `conn.read` in flight at a time, each continued by
+   * one `.then` (no async frame stays alive on an idle socket).
+   */
+  #pump(): void {
     this.#reading = true;
-    try {
-      while (true) {
-        if (this.#paused && this.#state === OPEN) break;
-        const target = this.#target;
-        let buf = target ?? this.#buf;
-        if (buf === null) buf = this.#buf = new Uint8Array(this.#readSize);
-        const n = await this.#conn.read(buf);
-        if (n === null) {
-          this.#eof = true;
-          break;
-        }
-        if (this.#state !== OPEN) continue; // lingering close: discard
-        let chunk: Uint8Array;
-        if (buf === target) {
-          chunk = target.subarray(0, n);
-          if (this.#target === target) this.#target = n < target.length ? target.subarray(n) : null;
-        } else if (this.#lend && !this.#paused) {
-          // Lent: the receiver copies what it keeps, so one buffer serves every read.
-          chunk = buf.subarray(0, n);
-          if (n === buf.length && this.#readSize < MAX_READ) {
-            this.#readSize <<= 1;
-            this.#buf = null;
-          } else if (n < buf.length >> 3 && this.#readSize > MIN_READ) {
-            this.#readSize = smallerRead(n);
-            this.#buf = null;
-          }
-        } else if (n >= buf.length >> 1) {
-          chunk = n === buf.length ? buf : buf.subarray(0, n);
-          this.#buf = null;
-          if (n === buf.length && this.#readSize < MAX_READ) this.#readSize <<= 1;
-        } else {
-          chunk = buf.slice(0, n);
-          if (n < buf.length >> 3 && this.#readSize > MIN_READ) {
-            this.#readSize = smallerRead(n);
-            this.#buf = null;
-          }
-        }
-        if (this.#paused) {
-          (this.#held ??= []).push(chunk);
-          break;
-        }
-        this.#handlers.onData?.(chunk, this.#lend && buf !== target && !this.#paused);
-      }
-    } catch (e) {
-      this.#reading = false;
-      this.#buf = null;
-      this.#pumpStopped?.resolve();
-      if (!this.#released && !this.#detached) this.#release(isCancel(e) ? undefined : asError(e));
-      else this.#maybeFinish();
+    this.#readNext();
+  }
+
+  #readNext(): void {
+    if (this.#paused && this.#state === OPEN) {
+      this.#pumpEnded();
       return;
     }
+    const intoTarget = this.#target !== null;
+    let p: Promise<number | null>;
+    let buf: Uint8Array;
+    try {
+      buf = this.#target ?? this.#buf ?? (this.#buf = new Uint8Array(this.#readSize));
+      p = this.#conn.read(buf);
+    } catch (e) {
+      this.#readFailed(e);
+      return;
+    }
+    p.then((n) => this.#afterRead(buf, n, intoTarget), (e) => this.#readFailed(e));
+  }
+
+  #afterRead(buf: Uint8Array, n: number | null, intoTarget: boolean): void {
+    let more: boolean;
+    try {
+      if (n === null) {
+        this.#eof = true;
+        more = false;
+      } else {
+        // While closing (lingering), what arrives is discarded.
+        more = this.#state !== OPEN || this.#deliver(buf, n, intoTarget);
+      }
+    } catch (e) {
+      this.#readFailed(e);
+      return;
+    }
+    if (more) this.#readNext();
+    else this.#pumpEnded();
+  }
+
+  #readFailed(e: unknown): void {
+    this.#reading = false;
+    this.#buf = null;
+    this.#pumpStopped?.resolve();
+    if (!this.#released && !this.#detached) this.#release(isCancel(e) ? undefined : asError(e));
+    else this.#maybeFinish();
+  }
+
+  #pumpEnded(): void {
     this.#reading = false;
     this.#pumpStopped?.resolve();
     if (this.#eof) {
       this.#buf = null;
       this.#afterEof();
     }
+  }
+
+  /**
+   * Hands `n` bytes read into `buf` to `onData` (or holds them while paused).
+   *
+   * @param intoTarget `buf` was the `readInto` target when the read started
+   * @returns `false` when the pump must stop (paused)
+   */
+  #deliver(buf: Uint8Array, n: number, intoTarget: boolean): boolean {
+    let chunk: Uint8Array;
+    let lent = false;
+    if (intoTarget) {
+      chunk = buf.subarray(0, n);
+      if (this.#target === buf) this.#target = n < buf.length ? buf.subarray(n) : null;
+    } else if (this.#lend && !this.#paused) {
+      // Lent: the receiver copies what it keeps, so one buffer serves every read.
+      chunk = buf.subarray(0, n);
+      lent = true;
+      if (n === buf.length && this.#readSize < MAX_READ) {
+        this.#readSize <<= 1;
+        this.#buf = null;
+      } else if (n < buf.length >> 3 && this.#readSize > MIN_READ) {
+        this.#readSize = smallerRead(n);
+        this.#buf = null;
+      }
+    } else if (n >= buf.length >> 1) {
+      chunk = n === buf.length ? buf : buf.subarray(0, n);
+      this.#buf = null;
+      if (n === buf.length && this.#readSize < MAX_READ) this.#readSize <<= 1;
+    } else {
+      chunk = buf.slice(0, n);
+      if (n < buf.length >> 3 && this.#readSize > MIN_READ) {
+        this.#readSize = smallerRead(n);
+        this.#buf = null;
+      }
+    }
+    if (this.#paused) {
+      (this.#held ??= []).push(chunk);
+      return false;
+    }
+    this.#handlers.onData?.(chunk, lent);
+    return true;
   }
 
   #afterEof(): void {
@@ -302,7 +349,8 @@ export class DenoTransport implements Transport {
         this.#queue.push(data);
         this.#queued += data.length;
       } else {
-        this.#writeLoop(data);
+        this.#writing = true;
+        this.#send(data);
       }
     }
     if (this.#queued + this.#inFlight >= HIGH_WATER_MARK) {
@@ -340,27 +388,37 @@ export class DenoTransport implements Transport {
     return joined;
   }
 
-  async #writeLoop(first: Uint8Array): Promise<void> {
-    this.#writing = true;
-    let chunk: Uint8Array | undefined = first;
+  /**
+   * Starts one `conn.write` of `chunk` (with `#writing` set): no async frame, one
+   * `.then` per write. `#sent` continues with the rest, then with the queue.
+   */
+  #send(chunk: Uint8Array): void {
+    this.#chunk = chunk;
+    this.#inFlight = chunk.length;
+    let p: Promise<number>;
     try {
-      while (chunk !== undefined) {
-        let rest: Uint8Array = chunk;
-        this.#inFlight = rest.length;
-        while (rest.length > 0) {
-          const n: number = await this.#conn.write(rest);
-          rest = rest.subarray(n);
-          this.#inFlight = rest.length;
-        }
-        if (this.#released) break;
-        chunk = this.#takeQueued();
-      }
+      p = this.#conn.write(chunk);
     } catch (e) {
-      this.#writing = false;
-      this.#inFlight = 0;
-      if (!this.#released) this.#release(isCancel(e) ? undefined : asError(e));
-      else this.#maybeFinish();
+      this.#writeFailed(e);
       return;
+    }
+    p.then((n) => this.#sent(n), (e) => this.#writeFailed(e));
+  }
+
+  /** `conn.write` wrote `n` bytes of `#chunk` (it may write fewer than given). */
+  #sent(n: number): void {
+    const chunk = this.#chunk!;
+    if (n < chunk.length && !this.#released) {
+      this.#send(chunk.subarray(n));
+      return;
+    }
+    this.#chunk = null;
+    if (!this.#released) {
+      const next = this.#takeQueued();
+      if (next !== undefined) {
+        this.#send(next);
+        return;
+      }
     }
     this.#writing = false;
     this.#inFlight = 0;
@@ -372,6 +430,14 @@ export class DenoTransport implements Transport {
       this.#needDrain = false;
       this.#handlers.onDrain?.();
     }
+  }
+
+  #writeFailed(e: unknown): void {
+    this.#chunk = null;
+    this.#writing = false;
+    this.#inFlight = 0;
+    if (!this.#released) this.#release(isCancel(e) ? undefined : asError(e));
+    else this.#maybeFinish();
   }
 
   // ---------------------------------------------------------------- closing
