@@ -28,6 +28,9 @@ export interface EncodedResponseData {
 const UTF8 = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
+/** Content type of a string response body (shared with the server's fast path). */
+export const TEXT_BODY_TYPE = "text/html; charset=utf-8";
+
 /**
  * Encodes response data by its type, as `respond(data)` does:
  * a string is UTF-8 `text/html; charset=utf-8`; bytes (`Uint8Array`, `ArrayBuffer`,
@@ -51,7 +54,7 @@ const EMPTY = new Uint8Array(0);
 export function encodeResponseData(data: ResponseData): EncodedResponseData {
   if (data === undefined || data === null) return { body: EMPTY, contentType: null };
   if (typeof data === "string") {
-    return { body: UTF8.encode(data), contentType: "text/html; charset=utf-8" };
+    return { body: UTF8.encode(data), contentType: TEXT_BODY_TYPE };
   }
   if (data instanceof Uint8Array) return { body: data, contentType: "application/octet-stream" };
   if (data instanceof ArrayBuffer) {

@@ -14,7 +14,7 @@ import {
 } from "../core/protocol/mod.ts";
 import { trustedFields } from "../core/protocol/headers.ts";
 import type { Address } from "../core/net/types.ts";
-import { encodeResponseData, type ResponseData } from "../core/body.ts";
+import { encodeResponseData, type ResponseData, TEXT_BODY_TYPE } from "../core/body.ts";
 import { type CookiesInit, parseCookies, serializeCookies } from "../core/cookie.ts";
 import { currentHttpDate } from "../core/http_date.ts";
 import type { Query } from "../core/query.ts";
@@ -98,7 +98,6 @@ const UTF8_ENCODER = new TextEncoder();
 const UTF8_DECODER = new TextDecoder();
 const JSON_LINE_END = UTF8_ENCODER.encode("\n");
 const EMPTY = new Uint8Array(0);
-const TEXT_HTML = "text/html; charset=utf-8";
 /** Bodies up to this size go out in one array with their head (copied once). */
 const COPY_LIMIT = 16384;
 /** Strings up to this length are checked for ASCII and copied by hand (no TextEncoder). */
@@ -504,8 +503,9 @@ export class HttpConnection {
     let body: Uint8Array;
     let contentType: string | null;
     if (typeof data === "string") {
+      // encodeResponseData's rule for strings, without allocating for small bodies.
       body = encodeText(data);
-      contentType = TEXT_HTML;
+      contentType = TEXT_BODY_TYPE;
     } else {
       let encoded;
       try {
