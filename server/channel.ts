@@ -255,6 +255,18 @@ export class RequestState {
   }
 }
 
+/** A channel's one deadline, told to the channel without a closure per socket. */
+class ChannelDeadline extends Deadline {
+  readonly #channel: Channel;
+  constructor(channel: Channel) {
+    super();
+    this.#channel = channel;
+  }
+  override onExpire(): void {
+    this.#channel.timedOut();
+  }
+}
+
 /** One server-side socket. */
 export class Channel implements TransportHandlers {
   readonly server: ServerCore;
@@ -289,7 +301,7 @@ export class Channel implements TransportHandlers {
     this.proto = new Connection(SERVER, {
       maxIncompleteEventSize: server.opts.maxHeadersLength,
     });
-    this.#deadline = new Deadline(() => this.#onTimeout());
+    this.#deadline = new ChannelDeadline(this);
     this.idleSince = idleOrder++;
     this.#deadline.set(server.opts.requestTimeout);
     // The channel is its own handlers object: no closures per socket.
@@ -784,7 +796,8 @@ export class Channel implements TransportHandlers {
     this.#errorClose(status);
   }
 
-  #onTimeout(): void {
+  /** The deadline of the current phase passed (called by its {@linkcode ChannelDeadline}). */
+  timedOut(): void {
     if (this.#closed) return;
     switch (this.#phase) {
       case P_IDLE:

@@ -56,7 +56,8 @@ export class BunTransport implements Transport {
   #heldEnd = false;
   #delivering = false;
 
-  #queue: Uint8Array[] = [];
+  /** Bytes the kernel did not take yet (null while none: an idle socket keeps no array). */
+  #queue: Uint8Array[] | null = null;
   #queued = 0;
   #needDrain = false;
 
@@ -130,7 +131,7 @@ export class BunTransport implements Transport {
     const s = this._socket;
     if (s === null || this.#state === CLOSED) return;
     const queue = this.#queue;
-    while (queue.length > 0) {
+    while (queue !== null && queue.length > 0) {
       const chunk = queue[0]!;
       const n = s.write(chunk);
       if (n < chunk.length) {
@@ -143,6 +144,7 @@ export class BunTransport implements Transport {
       queue.shift();
       this.#queued -= n;
     }
+    this.#queue = null;
     if (this.#state === CLOSING) {
       s.end();
     } else if (this.#needDrain) {
@@ -161,7 +163,7 @@ export class BunTransport implements Transport {
     if (this.#done) return;
     this.#state = CLOSED;
     this.#done = true;
-    this.#queue = [];
+    this.#queue = null;
     this.#queued = 0;
     this.#held = null;
     const hs = this._handshake;
@@ -187,7 +189,7 @@ export class BunTransport implements Transport {
     if (this.#state !== OPEN || s === null) return false;
     if (data.length === 0) return this.#queued === 0;
     if (this.#queued > 0) {
-      this.#queue.push(data);
+      this.#queue!.push(data);
       this.#queued += data.length;
       this.#needDrain = true;
       return false;
@@ -195,7 +197,7 @@ export class BunTransport implements Transport {
     const n = s.write(data);
     if (n === data.length) return true;
     const rest = n > 0 ? data.subarray(n) : data;
-    this.#queue.push(rest);
+    (this.#queue ??= []).push(rest);
     this.#queued += rest.length;
     this.#needDrain = true;
     return false;
@@ -241,7 +243,7 @@ export class BunTransport implements Transport {
   abort(): void {
     if (this.#state === CLOSED && this.#done) return;
     this.#state = CLOSED;
-    this.#queue = [];
+    this.#queue = null;
     this.#queued = 0;
     this._socket?.terminate();
   }

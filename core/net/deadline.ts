@@ -120,7 +120,7 @@ function fire(): void {
   if (due.length > 1) due.sort(byDue);
   for (const d of due) {
     try {
-      d._callback();
+      d.onExpire();
     } catch (error) {
       // A failing callback must not stop the others; report it like a timer would.
       queueMicrotask(() => {
@@ -144,6 +144,22 @@ function fire(): void {
  * idle.set(5_000); // (re)starts the deadline
  * idle.clear(); // cancels it
  * ```
+ *
+ * @example A subclass instead of a callback (one object per deadline, no closure)
+ * ```ts
+ * import { Deadline } from "@uhttp/core";
+ * class IdleDeadline extends Deadline {
+ *   constructor(readonly name: string) {
+ *     super();
+ *   }
+ *   override onExpire(): void {
+ *     console.log(`${this.name} is idle`);
+ *   }
+ * }
+ * const idle = new IdleDeadline("socket 1");
+ * idle.set(5_000);
+ * idle.clear();
+ * ```
  */
 export class Deadline {
   /** @internal due time (performance.now() clock) */
@@ -156,16 +172,21 @@ export class Deadline {
   _keySeq = 0;
   /** @internal slot in the heap, -1 when not pending */
   _index = -1;
-  /** @internal */
-  readonly _callback: () => void;
+  readonly #callback: (() => void) | undefined;
 
   /**
    * Creates a deadline; it does nothing until {@linkcode Deadline.set}.
    *
-   * @param callback called once each time the deadline passes
+   * @param callback called once each time the deadline passes (a subclass may
+   * override {@linkcode Deadline.onExpire} instead)
    */
-  constructor(callback: () => void) {
-    this._callback = callback;
+  constructor(callback?: () => void) {
+    this.#callback = callback;
+  }
+
+  /** Called once each time the deadline passes: runs the constructor's callback. */
+  onExpire(): void {
+    this.#callback?.();
   }
 
   /** `true` while the deadline is set and has not fired or been cleared. */

@@ -21,6 +21,25 @@ test("a Deadline fires on its own", async () => {
   assert.ok(firedAt - started >= 19, `fired after ${firedAt - started} ms`);
 });
 
+test("a Deadline subclass is told through onExpire, in order with callback deadlines", async () => {
+  const order: string[] = [];
+  class Named extends Deadline {
+    constructor(readonly name: string, readonly done?: () => void) {
+      super();
+    }
+    override onExpire(): void {
+      order.push(this.name);
+      this.done?.();
+    }
+  }
+  await new Promise<void>((resolve) => {
+    new Named("first").set(5);
+    new Deadline(() => order.push("callback")).set(10);
+    new Named("last", resolve).set(15);
+  });
+  assert.deepEqual(order, ["first", "callback", "last"]);
+});
+
 test("clear() keeps a Deadline from firing", async () => {
   let fired = 0;
   const d = new Deadline(() => fired++);
