@@ -60,6 +60,8 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
   /** Connections handed out by `processEvents()`; `#flushMark` is its value when last looked at. */
   #handedOut = 0;
   #flushMark = 0;
+  /** Resolve the `next()` of `for await` loops waiting for a connection, first come first. */
+  readonly #waiters: ((result: IteratorResult<HttpConnection>) => void)[] = [];
 
   /**
    * Starts listening at once.
@@ -195,28 +197,20 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<HttpConnection> {
     // A plain iterator rather than an async generator: a connection that is ready
-    // costs one resolved promise, not a generator's round of promises.
+    // costs one resolved promise; a loop waiting for one is handed the next
+    // connection as it is queued (see `#enqueue`), without a round through
+    // `whenReady()`.
     const it: AsyncIterableIterator<HttpConnection> = {
       next: (): Promise<IteratorResult<HttpConnection>> => {
         if (this.#closed) return Promise.resolve(ITERATION_DONE);
         const conn = this.processEvents();
         if (conn !== null) return Promise.resolve({ value: conn, done: false });
-        return this.#nextReady();
+        return new Promise((resolve) => this.#waiters.push(resolve));
       },
       return: (): Promise<IteratorResult<HttpConnection>> => Promise.resolve(ITERATION_DONE),
       [Symbol.asyncIterator]: () => it,
     };
     return it;
-  }
-
-  async #nextReady(): Promise<IteratorResult<HttpConnection>> {
-    while (!this.#closed) {
-      await this.whenReady();
-      if (this.#closed) break;
-      const conn = this.processEvents();
-      if (conn !== null) return { value: conn, done: false };
-    }
-    return ITERATION_DONE;
   }
 
   /**
@@ -248,6 +242,8 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
     this.#closed = true;
     this.#listener.close();
     this.#signal.notify();
+    const waiters = this.#waiters.splice(0);
+    for (const resolve of waiters) resolve(ITERATION_DONE);
   }
 
   async #finished(): Promise<void> {
@@ -338,6 +334,13 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
   #enqueue(st: RequestState): void {
     if (this.#closed && !this.#shuttingDown) return;
     this.#queue.push(st);
+    if (this.#waiters.length > 0) {
+      const conn = this.processEvents();
+      if (conn !== null) {
+        this.#waiters.shift()!({ value: conn, done: false });
+        return;
+      }
+    }
     this.#signal.notify();
   }
 }

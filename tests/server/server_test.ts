@@ -382,3 +382,52 @@ test("server state: port, addr, isSecure, close is idempotent, wait returns null
   assert.equal(await server.wait(20), null);
   assert.equal(server.closed, true);
 });
+
+test("for await hands out requests as they come, pipelined too, and ends on close", async () => {
+  const server = new HttpServer({ address: "127.0.0.1", port: 0 });
+  const paths: string[] = [];
+  const loop = (async () => {
+    for await (const conn of server) {
+      paths.push(conn.path);
+      conn.respond(`you asked for ${conn.path}`);
+    }
+  })();
+  await withClient(server.port, async (c) => {
+    c.send(get("/one"));
+    assert.equal((await c.readResponse())?.text, "you asked for /one");
+    c.send(get("/two") + get("/three"));
+    assert.equal((await c.readResponse())?.text, "you asked for /two");
+    assert.equal((await c.readResponse())?.text, "you asked for /three");
+  });
+  await server.close();
+  await loop; // the loop waiting for the next request ends
+  assert.deepEqual(paths, ["/one", "/two", "/three"]);
+});
+
+test("two for await loops on one server share the requests, each answered once", async () => {
+  const server = new HttpServer({ address: "127.0.0.1", port: 0 });
+  const seen = [0, 0];
+  const loop = (which: number) =>
+    (async () => {
+      for await (const conn of server) {
+        seen[which]!++;
+        // Give the other loop its turn to wait as well.
+        await new Promise((r) => setTimeout(r, 0));
+        conn.respond(`loop ${which}`);
+      }
+    })();
+  const loops = [loop(0), loop(1)];
+  const answers = await Promise.all(
+    [1, 2, 3, 4, 5, 6].map((i) =>
+      withClient(server.port, async (c) => {
+        c.send(get(`/${i}`));
+        return (await c.readResponse())?.status;
+      })
+    ),
+  );
+  assert.deepEqual(answers, [200, 200, 200, 200, 200, 200]);
+  await server.close();
+  await Promise.all(loops);
+  assert.equal(seen[0]! + seen[1]!, 6);
+  assert.ok(seen[0]! > 0 && seen[1]! > 0, `both loops served: ${seen}`);
+});
