@@ -318,10 +318,16 @@ type BodyMode =
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 const EMPTY = new Uint8Array(0);
+/** The options of a request given none (never modified). */
+const NO_OPTIONS: RequestOptions = Object.freeze({});
 /** The end of a request body without trailers (events are immutable: one serves all). */
 const END_OF_MESSAGE = new EndOfMessage();
 /** Smallest announced body length read into one preallocated buffer (smaller: chunk list). */
 const PREALLOCATE_MIN = 64 * 1024;
+/** Size of the pool small copies are cut from, bytes. */
+const POOL_SIZE = 8 * 1024;
+/** Largest piece cut from the pool, bytes (bigger ones get an array of their own). */
+const POOL_PIECE_MAX = 1024;
 /** Most validated default-header requests kept per client (by method and target). */
 const SIMPLE_REQUEST_CACHE = 256;
 const encoder = new TextEncoder();
@@ -337,6 +343,28 @@ function headerPairs(init: HeadersInit | undefined): [string, string][] {
       out.push([k, String(v)]);
     }
   }
+  return out;
+}
+
+/** Pool that small copies of lent bytes are cut from (see `copyBytes`). */
+let pool = EMPTY;
+let poolUsed = 0;
+
+/**
+ * Copies bytes into an array of their own. Small pieces are cut from a shared
+ * pool (a fresh typed array costs far more than a view on Deno), so a kept small
+ * body holds at most one pool alive, like Node's `Buffer` pool.
+ */
+function copyBytes(bytes: Uint8Array): Uint8Array {
+  const n = bytes.length;
+  if (n > POOL_PIECE_MAX) return bytes.slice();
+  if (poolUsed + n > pool.length) {
+    pool = new Uint8Array(POOL_SIZE);
+    poolUsed = 0;
+  }
+  const out = pool.subarray(poolUsed, poolUsed + n);
+  out.set(bytes);
+  poolUsed += (n + 7) & ~7; // next piece 8-byte aligned
   return out;
 }
 
@@ -451,6 +479,9 @@ export class HttpClient implements Pollable {
 
   #req: Pending | null = null;
   #awaiting100 = false;
+  /** Settles the pending `wait()` of the fast path (see `wait`); called by `#wake()`. */
+  #waitResolve: ((r: HttpResponse | null) => void) | null = null;
+  #waitReject: ((e: unknown) => void) | null = null;
   #digest: DigestSession | null = null;
 
   #response: HttpResponse | null = null;
@@ -461,6 +492,8 @@ export class HttpClient implements Pollable {
   #body: Uint8Array | null = null;
   /** The transport reads into `#body` (`readInto`). */
   #inPlace = false;
+  /** The bytes being processed are lent by the transport (see `#onReceive`). */
+  #lent = false;
   #retryDigest = false;
   #fd = -1;
   #fileMax = Infinity;
@@ -576,7 +609,7 @@ export class HttpClient implements Pollable {
    * @throws {HttpClientError} when a request is in progress or the arguments are invalid
    * (nothing is sent then).
    */
-  request(method: string, path: string, options: RequestOptions = {}): this {
+  request(method: string, path: string, options: RequestOptions = NO_OPTIONS): this {
     if (this.#req !== null) throw new HttpClientError("Request already in progress");
     const m = method.toUpperCase();
     const target = this.#target(path, options.query);
@@ -717,7 +750,7 @@ export class HttpClient implements Pollable {
     // A finished response not fetched yet is dropped by a new request.
     this.#result = null;
     this.#error = null;
-    this.#events.length = 0;
+    if (this.#events.length > 0) this.#events.length = 0;
     this.#eventResponse = null;
     this.error = null;
     this.#response = null;
@@ -831,7 +864,28 @@ export class HttpClient implements Pollable {
    * @throws {HttpTimeoutError} when the request's deadline passed (connection closed),
    * and the other {@linkcode HttpClientError}s of the request.
    */
-  async wait(timeoutMs?: number): Promise<HttpResponse | null> {
+  wait(timeoutMs?: number): Promise<HttpResponse | null> {
+    const req = this.#req;
+    if (timeoutMs !== undefined || this.#waitResolve !== null || (req !== null && req.eventMode)) {
+      return this.#waitLoop(timeoutMs);
+    }
+    // The common case (one waiter for a whole response): one promise, settled by
+    // #wake() when the request ends.
+    let r: HttpResponse | null;
+    try {
+      r = this.processEvents();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (r !== null || req === null) return Promise.resolve(r);
+    return new Promise<HttpResponse | null>((resolve, reject) => {
+      this.#waitResolve = resolve;
+      this.#waitReject = reject;
+    });
+  }
+
+  /** `wait()` with a time limit, beside another waiter, or in event mode. */
+  async #waitLoop(timeoutMs: number | undefined): Promise<HttpResponse | null> {
     let r = this.processEvents();
     if (r !== null) return r;
     if (timeoutMs === undefined) {
@@ -858,6 +912,28 @@ export class HttpClient implements Pollable {
     }
   }
 
+  /**
+   * `processEvents()` may have something: the pending fast `wait()` takes it at
+   * once (or `null` when no request is left), then every other waiter is woken.
+   */
+  #wake(): void {
+    const resolve = this.#waitResolve;
+    const reject = this.#waitReject;
+    if (resolve !== null && reject !== null) {
+      try {
+        const r = this.processEvents();
+        if (r !== null || this.#req === null) {
+          this.#waitResolve = this.#waitReject = null;
+          resolve(r);
+        }
+      } catch (e) {
+        this.#waitResolve = this.#waitReject = null;
+        reject(e);
+      }
+    }
+    this.#signal.notify();
+  }
+
   /** Closes the connection and cancels any request in progress. Idempotent. */
   close(): void {
     const req = this.#req;
@@ -866,9 +942,9 @@ export class HttpClient implements Pollable {
     this.#dropConnection();
     this.#result = null;
     this.#error = null;
-    this.#events.length = 0;
+    if (this.#events.length > 0) this.#events.length = 0;
     this.#state = STATE_IDLE;
-    this.#signal.notify();
+    this.#wake();
   }
 
   /** Closes the client (`using client = new HttpClient(...)`). */
@@ -1116,8 +1192,10 @@ export class HttpClient implements Pollable {
     this.#connReused = false;
     this.#paused = false;
     t.setHandlers({
-      onData: (bytes) => {
-        if (this.#transport === t) this.#onReceive(bytes);
+      // Read arrays may be lent (a reused buffer): `#onReceive` copies what stays.
+      lend: true,
+      onData: (bytes, lent) => {
+        if (this.#transport === t) this.#onReceive(bytes, lent === true);
       },
       onEnd: () => {
         if (this.#transport === t) this.#onEof(null);
@@ -1171,7 +1249,7 @@ export class HttpClient implements Pollable {
       const value = this.#authorization(req);
       if (value !== null) (extra ??= []).push(["authorization", value]);
     }
-    if (!req.hasCookieHeader && this.cookies.size > 0) {
+    if (!req.hasCookieHeader) {
       const cookie = this.cookies.cookieHeader(this.host, req.target, this.secure);
       if (cookie !== null) (extra ??= []).push(["cookie", cookie]);
     }
@@ -1313,7 +1391,8 @@ export class HttpClient implements Pollable {
 
   // --------------------------------------------------------------- receiving
 
-  #onReceive(bytes: Uint8Array): void {
+  /** Bytes from the transport; `lent` ones are valid during this call only. */
+  #onReceive(bytes: Uint8Array, lent: boolean): void {
     const req = this.#req;
     const conn = this.#conn!;
     if (req === null) {
@@ -1327,7 +1406,18 @@ export class HttpClient implements Pollable {
     } catch {
       return;
     }
-    this.#process();
+    if (lent) {
+      // Body bytes kept are copied (#keep); so is what the connection still holds.
+      this.#lent = true;
+      try {
+        this.#process();
+      } finally {
+        this.#lent = false;
+        conn.keepBufferedData();
+      }
+    } else {
+      this.#process();
+    }
     const body = this.#body;
     const t = this.#transport;
     if (
@@ -1538,7 +1628,7 @@ export class HttpClient implements Pollable {
           this.#bodyLength = at + n;
           return true;
         }
-        this.#chunks.push(bytes);
+        this.#chunks.push(this.#keep(bytes));
         this.#bodyLength += n;
         if (this.#bodyLength > this.#maxResponseLength) {
           if (this.#mode === "probe") {
@@ -1555,11 +1645,11 @@ export class HttpClient implements Pollable {
         return true;
       }
       case "pending":
-        this.#chunks.push(bytes);
+        this.#chunks.push(this.#keep(bytes));
         this.#bodyLength += n;
         return true;
       case "stream":
-        this.#chunks.push(bytes);
+        this.#chunks.push(this.#keep(bytes));
         this.#bodyLength += n;
         this.#pushEvent(this.#response!, EVENT_DATA);
         return true;
@@ -1592,12 +1682,17 @@ export class HttpClient implements Pollable {
       case "readable": {
         const c = this.#controller;
         if (c !== null) {
-          c.enqueue(bytes);
+          c.enqueue(this.#lent ? bytes.slice() : bytes);
           if ((c.desiredSize ?? 1) <= 0) this.#pause();
         }
         return true;
       }
     }
+  }
+
+  /** `bytes` itself, or a copy while they are lent (see `#onReceive`). */
+  #keep(bytes: Uint8Array): Uint8Array {
+    return this.#lent ? copyBytes(bytes) : bytes;
   }
 
   #parseRecords(lines: string[]): boolean {
@@ -1654,9 +1749,12 @@ export class HttpClient implements Pollable {
       } else {
         // With a preallocated body, chunks mean more bytes than announced (which
         // Content-Length framing does not let through); every byte is kept anyway.
-        if (body !== null) this.#chunks.unshift(body);
-        data = concatBytes(this.#chunks, this.#bodyLength);
-        this.#chunks = [];
+        const chunks = this.#chunks;
+        if (body !== null) chunks.unshift(body);
+        data = concatBytes(chunks, this.#bodyLength);
+        // The array itself is not handed out: one piece is emptied out for reuse.
+        if (chunks.length === 1) chunks.pop();
+        else if (chunks.length > 1) this.#chunks = [];
       }
       res._complete(data, trailers);
       this.#bodyLength = 0;
@@ -1673,7 +1771,7 @@ export class HttpClient implements Pollable {
       this.#pushEvent(res, mode === "probe" ? EVENT_RESPONSE : EVENT_COMPLETE);
     } else {
       this.#result = res;
-      this.#signal.notify();
+      this.#wake();
     }
   }
 
@@ -1734,7 +1832,7 @@ export class HttpClient implements Pollable {
       this.#pushEvent(res, EVENT_ERROR);
     } else {
       this.#error = error;
-      this.#signal.notify();
+      this.#wake();
     }
   }
 

@@ -250,10 +250,10 @@ export class CookieJar implements Iterable<StoredCookie> {
     host: string,
     path: string,
     secure: boolean,
-    now: number = Date.now(),
+    now?: number,
   ): string | null {
     if (this.#cookies.length === 0) return null;
-    this.#purge(now);
+    this.#purge(now ?? Date.now());
     const h = host.toLowerCase();
     const q = path.search(/[?#]/);
     const p = q >= 0 ? path.slice(0, q) : path;

@@ -80,7 +80,7 @@ export class HttpResponse {
   event: ClientEvent | null = null;
   #headers: Record<string, string> | null = null;
   #data: Uint8Array = EMPTY;
-  #trailers: Record<string, string> = {};
+  #trailers: Record<string, string> | null = null;
   #trailerFields: Fields | null = null;
   #json: { value: unknown } | null = null;
   #text: string | null = null;
@@ -146,7 +146,7 @@ export class HttpResponse {
 
   /** Trailer fields of a chunked body, lowercase names (`{}` when none). */
   get trailers(): Record<string, string> {
-    return this.#trailers;
+    return this.#trailers ??= {};
   }
 
   /** Trailer fields as received, or `null` when none. */
@@ -166,13 +166,24 @@ export class HttpResponse {
 
   /** The `content-length` header as a number, or `null` when absent or invalid. */
   get contentLength(): number | null {
-    const v = this.fields.get("content-length");
+    // One field of digits only (repeated fields would join to "n, n": not a length).
+    const names = this.fields.lowerNames;
+    let v: string | null = null;
+    for (let i = 0; i < names.length; i++) {
+      if (names[i] === "content-length") {
+        if (v !== null) return null;
+        v = this.fields.values[i]!;
+      }
+    }
     if (v === null || v.length === 0) return null;
+    let n = 0;
     for (let i = 0; i < v.length; i++) {
       const c = v.charCodeAt(i);
       if (c < 0x30 || c > 0x39) return null;
+      n = n * 10 + (c - 0x30);
     }
-    return Number(v);
+    // Exact up to 15 digits; longer values as `Number` reads them.
+    return v.length <= 15 ? n : Number(v);
   }
 
   /**
