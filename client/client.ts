@@ -1721,6 +1721,11 @@ export class HttpClient implements Pollable {
     if (conn.ourState === DONE && conn.theirState === DONE) {
       conn.startNextCycle();
       this.#connReused = true;
+      // A body read through `res.body` may have paused reading with its last bytes.
+      if (this.#paused) {
+        this.#paused = false;
+        this.#transport?.resume();
+      }
     } else {
       this.#dropConnection();
     }
