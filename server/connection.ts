@@ -105,6 +105,15 @@ const ASCII_LIMIT = 4096;
 
 /** Scratch space for encoding small bodies (used and done with inside one call). */
 const SCRATCH = new Uint8Array(COPY_LIMIT);
+/** Views of the start of `SCRATCH` by length, for short bodies (a view costs more than the copy). */
+const SCRATCH_VIEWS: Uint8Array[] = [];
+const SCRATCH_VIEWS_LIMIT = 256;
+
+/** The first `n` bytes of `SCRATCH`. */
+function scratch(n: number): Uint8Array {
+  if (n > SCRATCH_VIEWS_LIMIT) return SCRATCH.subarray(0, n);
+  return SCRATCH_VIEWS[n] ??= SCRATCH.subarray(0, n);
+}
 
 /**
  * UTF-8 bytes of a string. A body small enough to be copied into the output is
@@ -120,11 +129,11 @@ function encodeText(s: string): Uint8Array {
       if (c > 0x7f) break;
       SCRATCH[i] = c;
     }
-    if (i === n) return SCRATCH.subarray(0, n);
+    if (i === n) return scratch(n);
   }
   if (n * 3 <= COPY_LIMIT) {
     const r = UTF8_ENCODER.encodeInto(s, SCRATCH);
-    return SCRATCH.subarray(0, r.written);
+    return scratch(r.written);
   }
   return UTF8_ENCODER.encode(s);
 }
@@ -519,6 +528,16 @@ export class HttpConnection {
     const noContent = status === 204 || status === 304 || (status >= 100 && status < 200);
     let res: Response;
     if (options.headers === undefined && options.cookies === undefined) {
+      if (body.length <= COPY_LIMIT && Number.isInteger(status) && status >= 200 && status <= 999) {
+        this.#sendPlain(
+          st,
+          status,
+          noContent ? null : contentType,
+          noContent ? -1 : body.length,
+          body,
+        );
+        return;
+      }
       res = this.#plainHead(
         st,
         status,
@@ -568,6 +587,40 @@ export class HttpConnection {
       if (e instanceof LocalProtocolError) throw new HttpError(e.message);
       throw e;
     }
+  }
+
+  /**
+   * Sends what `#plainHead` and `#sendWhole` would, for a body small enough to be
+   * copied, without building the `Response`.
+   */
+  #sendPlain(
+    st: RequestState,
+    status: number,
+    contentType: string | null,
+    length: number,
+    body: Uint8Array,
+  ): void {
+    st.responded = true;
+    const ch = this.#ch;
+    if (ch.closed) return;
+    try {
+      ch.proto.sendPlainResponse(
+        {
+          status,
+          contentType,
+          contentLength: length,
+          date: currentHttpDate(),
+          close: ch.mustCloseAfter(st),
+        },
+        this.#bodyAllowed(status) ? body : EMPTY,
+        ch.outBuffer(),
+      );
+      ch.corked();
+    } catch (e) {
+      ch.abort();
+      throw new HttpError(e instanceof Error ? e.message : "Invalid response");
+    }
+    ch.responseDone(st);
   }
 
   #sendWhole(st: RequestState, res: Response, body: Uint8Array): void {

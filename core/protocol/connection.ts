@@ -61,6 +61,10 @@ import {
 import {
   type BodyWriter,
   bodyWriter,
+  CONNECTION_CLOSE_LINE,
+  CONNECTION_KEEP_ALIVE_LINE,
+  FieldLineCache,
+  writePlainResponseTo,
   writeRequestHead,
   writeResponseHead,
   writeResponseHeadTo,
@@ -83,6 +87,49 @@ export interface ConnectionOptions {
    * @default 16384
    */
   maxIncompleteEventSize?: number;
+}
+
+/**
+ * A whole response whose fields are few and known: what
+ * {@linkcode Connection.sendPlainResponse} sends.
+ *
+ * @example
+ * ```ts
+ * import type { PlainResponse } from "@uhttp/core/protocol";
+ * const head: PlainResponse = {
+ *   status: 200,
+ *   contentType: "text/plain",
+ *   contentLength: 2,
+ *   date: "Sun, 06 Nov 1994 08:49:37 GMT",
+ *   close: false,
+ * };
+ * ```
+ */
+export interface PlainResponse {
+  /** Status code (200-999); the reason phrase is the standard one. */
+  status: number;
+  /** Value of the `content-type` field, or `null` for none. */
+  contentType: string | null;
+  /** Value of the `content-length` field, or -1 for none. */
+  contentLength: number;
+  /** Value of the `date` field, or `null` for none. */
+  date: string | null;
+  /** `true` adds `connection: close` (and closes after this response). */
+  close: boolean;
+}
+
+/** Content types and dates sent through `sendPlainResponse`, encoded once. */
+const CONTENT_TYPE_LINES = new FieldLineCache("content-type", 32);
+const DATE_LINES = new FieldLineCache("date", 2);
+
+/** The fields `sendPlainResponse` stands for, as pairs. */
+function plainFields(head: PlainResponse): [string, string][] {
+  const pairs: [string, string][] = [];
+  if (head.contentType !== null) pairs.push(["content-type", head.contentType]);
+  if (head.contentLength !== -1) pairs.push(["content-length", String(head.contentLength)]);
+  if (head.date !== null) pairs.push(["date", head.date]);
+  if (head.close) pairs.push(["connection", "close"]);
+  return pairs;
 }
 
 /**
@@ -393,11 +440,16 @@ export class Connection {
 
   /** Response-head bookkeeping shared by sending and receiving one. */
   #responseStarted(res: Response | InformationalResponse, informational: boolean): void {
+    this.#responseStatusStarted(res.status, informational);
+  }
+
+  /** {@linkcode Connection.#responseStarted} by status code. */
+  #responseStatusStarted(status: number, informational: boolean): void {
     this.#clientWaiting100 = false;
     const switches = this.#switchProposed &&
       (informational
-        ? res.status === 101
-        : this.#requestMethod === "CONNECT" && res.status >= 200 && res.status < 300);
+        ? status === 101
+        : this.#requestMethod === "CONNECT" && status >= 200 && status < 300);
     if (switches) {
       this.#states.SERVER = SWITCHED_PROTOCOL;
       this.#reader = null;
@@ -581,6 +633,92 @@ export class Connection {
         pos += end[i]!.length;
       }
       out.length = pos;
+    } catch (e) {
+      if (e instanceof LocalProtocolError) this.sendFailed();
+      throw e;
+    }
+  }
+
+  /**
+   * Sends a whole response made of a few known fields: the same checks, state
+   * changes and bytes as {@linkcode Connection.sendResponse} with a `Response`
+   * whose fields are, in this order and each only when given, `content-type`,
+   * `content-length`, `date` and `connection: close`; the usual `connection`
+   * field is added as there (close, or keep-alive for an HTTP/1.0 peer). Without
+   * building the `Response` or its fields: what a server sends most.
+   *
+   * @param head Status and field values.
+   * @param body The whole body (empty for none, and for a response that has no
+   * body: to `HEAD`, 204, 304); copied into `out`.
+   * @param out Where the bytes go (appended after its content).
+   * @throws {LocalProtocolError} for an invalid status or field value (nothing
+   * changes), or when the response or body is invalid here (our state becomes
+   * `ERROR`, as with `send()`; `out` is left as it was).
+   *
+   * @example
+   * ```ts
+   * import { Connection, OutputBuffer, Request, SERVER } from "@uhttp/core/protocol";
+   * const conn = new Connection(SERVER);
+   * conn.receiveData(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+   * if (conn.nextEvent() instanceof Request) conn.nextEvent(); // the request, its end
+   * const out = new OutputBuffer();
+   * const body = new TextEncoder().encode("hi");
+   * conn.sendPlainResponse(
+   *   { status: 200, contentType: "text/plain", contentLength: 2, date: null, close: false },
+   *   body,
+   *   out,
+   * );
+   * console.log(out.bytes.subarray(0, out.length)); // head and body
+   * ```
+   */
+  sendPlainResponse(head: PlainResponse, body: Uint8Array, out: OutputBuffer): void {
+    const status = head.status;
+    const length = head.contentLength;
+    const noContent = status === 204 || status === 304;
+    const bodyless = noContent || this.#requestMethod === "HEAD";
+    if (
+      !(status >= 200 && status <= 999 && Number.isInteger(status)) || this.#switchProposed ||
+      !(length === -1 ? noContent : length >= 0 && Number.isSafeInteger(length))
+    ) {
+      // Rarer cases (a protocol switch, a body framed by chunks or by closing, an
+      // invalid value) take the general path, checks and messages included.
+      this.sendResponse(new Response({ status, headers: plainFields(head) }), body, out);
+      return;
+    }
+    const typeLine = head.contentType === null ? null : CONTENT_TYPE_LINES.line(head.contentType);
+    const dateLine = head.date === null ? null : DATE_LINES.line(head.date);
+    if (this.ourState === ERROR) {
+      throw new LocalProtocolError("Cannot send after a protocol error");
+    }
+    try {
+      const state = this.ourState;
+      if (this.ourRole !== SERVER || (state !== SEND_RESPONSE && state !== IDLE)) {
+        throw new LocalProtocolError(`Cannot send a response in state ${state}`);
+      }
+      // As #startResponse, for these fields: a length (or no body) frames the body.
+      const client = this.#states.CLIENT;
+      if (head.close || client === ERROR || client === IDLE) this.#keepAlive = false;
+      let connectionLine: Uint8Array | null = null;
+      if (!this.#keepAlive) connectionLine = CONNECTION_CLOSE_LINE;
+      else if (this.#theirVersion === "1.0") connectionLine = CONNECTION_KEEP_ALIVE_LINE;
+      this.#responseStatusStarted(status, false);
+      this.#afterChange();
+      // As the body writers check it.
+      if (bodyless) {
+        if (body.length > 0) throw new LocalProtocolError("This message cannot have a body");
+      } else if (body.length > length) {
+        throw new LocalProtocolError(
+          `Too much data for the declared Content-Length of ${length} bytes`,
+        );
+      } else if (body.length < length) {
+        throw new LocalProtocolError(
+          `Too little data for the declared Content-Length: ${body.length} of ${length} bytes sent`,
+        );
+      }
+      this.#writer = null;
+      this.#states.SERVER = DONE;
+      this.#afterChange();
+      writePlainResponseTo(out, status, typeLine, length, dateLine, connectionLine, body);
     } catch (e) {
       if (e instanceof LocalProtocolError) this.sendFailed();
       throw e;

@@ -20,7 +20,12 @@
  * @module
  */
 export { OutputBuffer } from "./buffer.ts";
-export { Connection, type ConnectionOptions, type NextEvent } from "./connection.ts";
+export {
+  Connection,
+  type ConnectionOptions,
+  type NextEvent,
+  type PlainResponse,
+} from "./connection.ts";
 export {
   ConnectionClosed,
   Data,

@@ -8,8 +8,9 @@ import { reasonPhrase } from "../status.ts";
 import { OutputBuffer } from "./buffer.ts";
 import { LocalProtocolError } from "./errors.ts";
 import type { InformationalResponse, Request, Response } from "./events.ts";
-import type { Fields } from "./headers.ts";
+import { type Fields, stripOws } from "./headers.ts";
 import type { BodyFraming } from "./framing.ts";
+import { validFieldValue } from "./syntax.ts";
 
 const CRLF = Uint8Array.of(0x0d, 0x0a);
 const LAST_CHUNK = Uint8Array.of(0x30, 0x0d, 0x0a);
@@ -136,6 +137,169 @@ export function writeResponseHeadTo(
   bytes[pos] = 0x0d;
   bytes[pos + 1] = 0x0a;
   out.length = pos + 2;
+}
+
+/** `connection: close\r\n`. */
+export const CONNECTION_CLOSE_LINE: Uint8Array = encodeLatin1("connection: close\r\n");
+/** `connection: keep-alive\r\n`. */
+export const CONNECTION_KEEP_ALIVE_LINE: Uint8Array = encodeLatin1("connection: keep-alive\r\n");
+const CONTENT_LENGTH_PREFIX = encodeLatin1("content-length: ");
+
+/**
+ * Encoded `name: value\r\n` lines of one field, remembered by value: for the few
+ * values sent again and again (a server's content types, the date of the current
+ * second). Values are checked as `Fields` checks them, once each.
+ */
+export class FieldLineCache {
+  readonly #name: string;
+  readonly #limit: number;
+  readonly #lines = new Map<string, Uint8Array>();
+  #lastValue: string | null = null;
+  #lastLine: Uint8Array = CRLF;
+
+  /**
+   * @param name The field name, as written.
+   * @param limit Values remembered at most (the cache starts over when full).
+   */
+  constructor(name: string, limit: number) {
+    this.#name = name;
+    this.#limit = limit;
+  }
+
+  /**
+   * The line for `value` (surrounding spaces and tabs dropped, as `Fields` does).
+   *
+   * @throws {LocalProtocolError} for a value with CR, LF, NUL or a code unit above 255.
+   */
+  line(value: string): Uint8Array {
+    if (value === this.#lastValue) return this.#lastLine;
+    let line = this.#lines.get(value);
+    if (line === undefined) {
+      const v = stripOws(value);
+      if (!validFieldValue(v)) {
+        throw new LocalProtocolError(`Invalid value for header "${this.#name}"`);
+      }
+      line = encodeLatin1(this.#name + ": " + v + "\r\n");
+      if (this.#lines.size >= this.#limit) this.#lines.clear();
+      this.#lines.set(value, line);
+    }
+    this.#lastValue = value;
+    this.#lastLine = line;
+    return line;
+  }
+}
+
+/** A head's start (status line to `content-length: `) by status and type line. */
+interface HeadStart {
+  status: number;
+  typeLine: Uint8Array | null;
+  withLength: boolean;
+  bytes: Uint8Array;
+}
+
+/** A head's end (date line to the empty line) by connection line. */
+interface HeadEnd {
+  dateLine: Uint8Array | null;
+  bytes: Uint8Array;
+}
+
+/** Head starts built last (a server sends a few kinds of response again and again). */
+const HEAD_STARTS: HeadStart[] = [];
+const HEAD_STARTS_KEPT = 8;
+/** Head ends for the current date: none, `connection: close`, `connection: keep-alive`. */
+const HEAD_ENDS: (HeadEnd | undefined)[] = [undefined, undefined, undefined];
+
+function concatLines(lines: readonly (Uint8Array | null)[]): Uint8Array {
+  let n = 0;
+  for (const l of lines) if (l !== null) n += l.length;
+  const out = new Uint8Array(n);
+  let pos = 0;
+  for (const l of lines) {
+    if (l === null) continue;
+    out.set(l, pos);
+    pos += l.length;
+  }
+  return out;
+}
+
+function headStart(status: number, typeLine: Uint8Array | null, withLength: boolean): Uint8Array {
+  for (let i = 0; i < HEAD_STARTS.length; i++) {
+    const s = HEAD_STARTS[i]!;
+    if (s.status === status && s.typeLine === typeLine && s.withLength === withLength) {
+      return s.bytes;
+    }
+  }
+  const bytes = concatLines([
+    statusLine(status, ""),
+    typeLine,
+    withLength ? CONTENT_LENGTH_PREFIX : null,
+  ]);
+  if (HEAD_STARTS.length === HEAD_STARTS_KEPT) HEAD_STARTS.pop();
+  HEAD_STARTS.unshift({ status, typeLine, withLength, bytes });
+  return bytes;
+}
+
+function headEnd(dateLine: Uint8Array | null, connectionLine: Uint8Array | null): Uint8Array {
+  const kind = connectionLine === null ? 0 : connectionLine === CONNECTION_CLOSE_LINE ? 1 : 2;
+  const known = HEAD_ENDS[kind];
+  if (known !== undefined && known.dateLine === dateLine) return known.bytes;
+  const bytes = concatLines([dateLine, connectionLine, CRLF]);
+  HEAD_ENDS[kind] = { dateLine, bytes };
+  return bytes;
+}
+
+/** Copies `src` into `dst` at `pos` (a loop beats `set()` for a few bytes). */
+function copyInto(dst: Uint8Array, pos: number, src: Uint8Array): number {
+  const n = src.length;
+  if (n > 24) {
+    dst.set(src, pos);
+    return pos + n;
+  }
+  for (let i = 0; i < n; i++) dst[pos + i] = src[i]!;
+  return pos + n;
+}
+
+/**
+ * Appends a whole response to `out`: the status line with the standard reason,
+ * `typeLine`, `content-length` when `length` is not negative, `dateLine`,
+ * `connectionLine` (each line optional), the empty line and the body. The same
+ * bytes as {@linkcode writeResponseHeadTo} for those fields.
+ *
+ * @param connectionLine `null`, {@linkcode CONNECTION_CLOSE_LINE} or
+ * {@linkcode CONNECTION_KEEP_ALIVE_LINE}.
+ */
+export function writePlainResponseTo(
+  out: OutputBuffer,
+  status: number,
+  typeLine: Uint8Array | null,
+  length: number,
+  dateLine: Uint8Array | null,
+  connectionLine: Uint8Array | null,
+  body: Uint8Array,
+): void {
+  const start = headStart(status, typeLine, length >= 0);
+  const end = headEnd(dateLine, connectionLine);
+  let digits = 0;
+  if (length >= 0) {
+    digits = 1;
+    for (let v = length; v >= 10; v = Math.floor(v / 10)) digits++;
+  }
+  const bytes = out.reserve(
+    start.length + (length >= 0 ? digits + 2 : 0) + end.length + body.length,
+  );
+  let pos = copyInto(bytes, out.length, start);
+  if (length >= 0) {
+    pos += digits;
+    let v = length;
+    for (let i = pos - 1; i >= pos - digits; i--) {
+      bytes[i] = 0x30 + (v % 10);
+      v = Math.floor(v / 10);
+    }
+    bytes[pos++] = 0x0d;
+    bytes[pos++] = 0x0a;
+  }
+  pos = copyInto(bytes, pos, end);
+  out.length = copyInto(bytes, pos, body);
 }
 
 /** Applies a body framing to the bytes we send. */

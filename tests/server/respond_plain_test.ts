@@ -1,0 +1,106 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { HttpConnection } from "../../server/mod.ts";
+import { withClient, withServer } from "./_raw_client.ts";
+
+/** Answers by path, with `respond()` and no headers or cookies (the server's plain path). */
+function handler(conn: HttpConnection): void {
+  if (conn.path === "/204") conn.respond("ignored", { status: 204 });
+  else if (conn.path === "/304") conn.respond(null, { status: 304 });
+  else if (conn.path === "/json") conn.respond({ a: 1 });
+  else if (conn.path === "/404") conn.respond("missing", { status: 404 });
+  else conn.respond("h\u00e9llo");
+}
+
+/** The bytes received, with the date's value masked. */
+function wire(received: string): string {
+  return received.replace(
+    /\r\ndate: [A-Za-z]{3}, \d\d [A-Za-z]{3} \d{4} \d\d:\d\d:\d\d GMT\r\n/g,
+    "\r\ndate: D\r\n",
+  );
+}
+
+const TEXT_HEAD =
+  "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: 6\r\ndate: D\r\n";
+
+test("respond() to an HTTP/1.0 keep-alive client says keep-alive and keeps the connection", async () => {
+  await withServer({}, handler, async (server) => {
+    await withClient(server.port, async (c) => {
+      for (const path of ["/", "/json", "/404"]) {
+        c.send(`GET ${path} HTTP/1.0\r\nConnection: keep-alive\r\n\r\n`);
+        assert.ok(await c.readResponse());
+      }
+      assert.equal(
+        wire(c.receivedText),
+        TEXT_HEAD + "connection: keep-alive\r\n\r\nh\u00c3\u00a9llo" +
+          "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 7\r\ndate: D\r\n" +
+          'connection: keep-alive\r\n\r\n{"a":1}' +
+          "HTTP/1.1 404 Not Found\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: 7\r\n" +
+          "date: D\r\nconnection: keep-alive\r\n\r\nmissing",
+      );
+      assert.ok(await c.silentFor(50));
+      assert.equal(server.connectionCount, 1);
+    });
+  });
+});
+
+test("respond() to an HTTP/1.0 client without keep-alive closes after the response", async () => {
+  await withServer({}, handler, async (server) => {
+    await withClient(server.port, async (c) => {
+      c.send("GET / HTTP/1.0\r\n\r\n");
+      const rest = await c.readUntilClose();
+      assert.equal(wire(rest), TEXT_HEAD + "connection: close\r\n\r\nh\u00c3\u00a9llo");
+    });
+  });
+});
+
+test("respond() to HEAD sends the GET head without the body, on HTTP/1.1 and 1.0", async () => {
+  await withServer({}, handler, async (server) => {
+    await withClient(server.port, async (c) => {
+      c.send("HEAD / HTTP/1.1\r\nHost: t\r\n\r\n");
+      assert.equal((await c.readResponse("HEAD"))!.body.length, 0);
+      c.send("HEAD / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+      assert.equal((await c.readResponse("HEAD"))!.body.length, 0);
+      c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+      assert.equal((await c.readResponse())!.text, "h\u00e9llo");
+      assert.equal(
+        wire(c.receivedText),
+        TEXT_HEAD + "\r\n" + TEXT_HEAD + "connection: keep-alive\r\n\r\n" + TEXT_HEAD +
+          "\r\nh\u00c3\u00a9llo",
+      );
+    });
+  });
+});
+
+test("respond() with 204 and 304 sends no body and no length, and keeps the connection", async () => {
+  await withServer({}, handler, async (server) => {
+    await withClient(server.port, async (c) => {
+      // Pipelined, the second on HTTP/1.0 with keep-alive.
+      c.send(
+        "GET /204 HTTP/1.1\r\nHost: t\r\n\r\nGET /304 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n" +
+          "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+      );
+      const rest = await c.readUntilClose();
+      assert.equal(
+        wire(rest),
+        "HTTP/1.1 204 No Content\r\ndate: D\r\n\r\n" +
+          "HTTP/1.1 304 Not Modified\r\ndate: D\r\nconnection: keep-alive\r\n\r\n" +
+          TEXT_HEAD + "connection: close\r\n\r\nh\u00c3\u00a9llo",
+      );
+    });
+  });
+});
+
+test("respond() on the last request keepAliveMaxRequests allows says connection: close", async () => {
+  await withServer({ keepAliveMaxRequests: 2 }, handler, async (server) => {
+    await withClient(server.port, async (c) => {
+      c.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nHEAD / HTTP/1.1\r\nHost: t\r\n\r\n");
+      const rest = await c.readUntilClose();
+      assert.equal(
+        wire(rest),
+        TEXT_HEAD + "connection: keep-alive\r\n\r\nh\u00c3\u00a9llo" + TEXT_HEAD +
+          "connection: close\r\n\r\n",
+      );
+    });
+  });
+});
