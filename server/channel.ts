@@ -175,7 +175,8 @@ export function errorResponseBytes(status: number): Uint8Array {
 export class RequestState {
   readonly channel: Channel;
   readonly req: Request;
-  readonly url: ParsedUrl;
+  /** The parsed target, `null` until {@linkcode RequestState.url} is first read. */
+  #url: ParsedUrl | null;
   /** 1-based number of this request on its connection. */
   readonly requestCount: number;
   readonly conn: HttpConnection;
@@ -214,14 +215,23 @@ export class RequestState {
   /** Called when the socket closes while sending. */
   onGone: (() => void) | null = null;
 
-  constructor(channel: Channel, req: Request, url: ParsedUrl, requestCount: number) {
+  /**
+   * @param url The parsed target, or `null` to parse it when first needed (only
+   * for a target that cannot fail to parse).
+   */
+  constructor(channel: Channel, req: Request, url: ParsedUrl | null, requestCount: number) {
     this.channel = channel;
     this.req = req;
-    this.url = url;
+    this.#url = url;
     this.requestCount = requestCount;
     const cl = req.headers.get("content-length");
     this.contentLength = cl === null ? null : parseInt(cl, 10);
     this.conn = new HttpConnection(this);
+  }
+
+  /** The request target's decoded path and parsed query. */
+  get url(): ParsedUrl {
+    return this.#url ??= parseUrl(this.req.target);
   }
 
   /** Joins the received chunks into one array (and keeps it as the only chunk). */
@@ -530,16 +540,21 @@ export class Channel implements TransportHandlers {
   #onRequest(req: Request): boolean {
     const opts = this.server.opts;
     this.requestCount++;
-    if (!STANDARD_METHODS.has(req.method) && !opts.methods.includes(req.method)) {
+    const method = req.method;
+    if (method !== "GET" && !STANDARD_METHODS.has(method) && !opts.methods.includes(method)) {
       this.#errorClose(501);
       return false;
     }
-    let url: ParsedUrl;
-    try {
-      url = parseUrl(req.target);
-    } catch {
-      this.#errorClose(400);
-      return false;
+    // Only percent-escapes can make a target fail to parse: without one, parsing
+    // waits until the application asks for the path or the query.
+    let url: ParsedUrl | null = null;
+    if (req.target.includes("%")) {
+      try {
+        url = parseUrl(req.target);
+      } catch {
+        this.#errorClose(400);
+        return false;
+      }
     }
     const st = new RequestState(this, req, url, this.requestCount);
     this.current = st;

@@ -35,6 +35,12 @@ import {
   ChunkedReader,
   ContentLengthReader,
   findHeadEnd,
+  HAS_CONNECTION,
+  HAS_CONTENT_LENGTH,
+  HAS_EXPECT,
+  HAS_TRANSFER_ENCODING,
+  HAS_UPGRADE,
+  lastFieldFlags,
   parseRequestHead,
   parseResponseHead,
   rejectEarly,
@@ -182,6 +188,8 @@ export class Connection {
   /** Bytes of empty lines skipped before the head being read (bounded like a head). */
   #emptyLineBytes = 0;
   #error: ProtocolError | null = null;
+  /** HAS_* bits of the head just received (see `lastFieldFlags`). */
+  #fieldFlags = ALL_FIELDS;
 
   /**
    * Creates a connection in state `IDLE` on both sides.
@@ -390,6 +398,7 @@ export class Connection {
     const event = isRequest
       ? parseRequestHead(buf.bytes, start, headEnd)
       : parseResponseHead(buf.bytes, start, headEnd);
+    this.#fieldFlags = lastFieldFlags();
     buf.consume(headEnd - start);
     return event;
   }
@@ -398,8 +407,11 @@ export class Connection {
   #received(event: Event): void {
     if (event instanceof Request) {
       this.#theirVersion = event.httpVersion;
-      const framing = requestFraming(event.headers, event.httpVersion, RemoteProtocolError);
-      this.#startRequest(event, framing);
+      const flags = this.#fieldFlags;
+      const framing = (flags & (HAS_CONTENT_LENGTH | HAS_TRANSFER_ENCODING)) === 0
+        ? NO_BODY
+        : requestFraming(event.headers, event.httpVersion, RemoteProtocolError);
+      this.#startRequest(event, framing, flags);
       this.#reader = readerFor(framing, this.#maxHead);
       this.#states.CLIENT = SEND_BODY;
       if (this.#states.SERVER === IDLE) this.#states.SERVER = SEND_RESPONSE;
@@ -430,12 +442,22 @@ export class Connection {
     this.#afterChange();
   }
 
-  /** Request bookkeeping shared by sending and receiving one. */
-  #startRequest(req: Request, framing: BodyFraming): void {
+  /**
+   * Request bookkeeping shared by sending and receiving one. `flags` (HAS_* bits)
+   * tells which of the fields looked up here the request has: an absent one is
+   * not searched for.
+   */
+  #startRequest(req: Request, framing: BodyFraming, flags: number): void {
     this.#requestMethod = req.method;
-    if (!allowsKeepAlive(req.headers, req.httpVersion)) this.#keepAlive = false;
-    this.#switchProposed = proposesSwitch(req.method, req.headers);
-    this.#clientWaiting100 = expectsContinue(req.headers, req.httpVersion) && framing !== NO_BODY;
+    const keepAlive = (flags & HAS_CONNECTION) !== 0
+      ? allowsKeepAlive(req.headers, req.httpVersion)
+      : req.httpVersion !== "1.0"; // what allowsKeepAlive says without a Connection field
+    if (!keepAlive) this.#keepAlive = false;
+    this.#switchProposed = (flags & HAS_UPGRADE) !== 0
+      ? proposesSwitch(req.method, req.headers)
+      : req.method === "CONNECT";
+    this.#clientWaiting100 = (flags & HAS_EXPECT) !== 0 &&
+      expectsContinue(req.headers, req.httpVersion) && framing !== NO_BODY;
   }
 
   /** Response-head bookkeeping shared by sending and receiving one. */
@@ -527,7 +549,7 @@ export class Connection {
         throw new LocalProtocolError(`Cannot send a request in state ${state}`);
       }
       const framing = requestFraming(event.headers, event.httpVersion, LocalProtocolError);
-      this.#startRequest(event, framing);
+      this.#startRequest(event, framing, ALL_FIELDS);
       this.#writer = bodyWriter(framing);
       this.#states.CLIENT = SEND_BODY;
       if (this.#states.SERVER === IDLE) this.#states.SERVER = SEND_RESPONSE;
@@ -813,10 +835,17 @@ export class Connection {
 
 const NO_PIECES: Uint8Array[] = [];
 
+/** Every HAS_* bit: look every field up (a request we send, a response). */
+const ALL_FIELDS = HAS_CONTENT_LENGTH | HAS_TRANSFER_ENCODING | HAS_CONNECTION | HAS_EXPECT |
+  HAS_UPGRADE;
+
+/** The reader of an empty body: it only ever says the message ended, so it is shared. */
+const NO_BODY_READER = new ContentLengthReader(0);
+
 function readerFor(framing: BodyFraming, maxLine: number): BodyReader {
   switch (framing.kind) {
     case "none":
-      return new ContentLengthReader(0);
+      return NO_BODY_READER;
     case "length":
       return new ContentLengthReader(framing.length);
     case "chunked":

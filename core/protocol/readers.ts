@@ -7,7 +7,7 @@
 import type { ReceiveBuffer } from "./buffer.ts";
 import { RemoteProtocolError } from "./errors.ts";
 import { Data, EndOfMessage, InformationalResponse, Request, Response } from "./events.ts";
-import { EMPTY_FIELDS, trustedFields } from "./headers.ts";
+import { EMPTY_FIELDS, type Fields, trustedFields } from "./headers.ts";
 import { isValidHost, isValidTargetForm, latin1, TOKEN } from "./syntax.ts";
 
 const LF = 0x0a;
@@ -120,11 +120,120 @@ export function rejectEarly(bytes: Uint8Array, start: number, end: number): void
   }
 }
 
-/** A parsed head: start line parts and fields. */
-interface FieldBlock {
-  names: string[];
-  lower: string[];
-  values: string[];
+/** Bit of {@linkcode lastFieldFlags}: the head has a Content-Length field. */
+export const HAS_CONTENT_LENGTH = 1;
+/** Bit of {@linkcode lastFieldFlags}: the head has a Transfer-Encoding field. */
+export const HAS_TRANSFER_ENCODING = 2;
+/** Bit of {@linkcode lastFieldFlags}: the head has a Connection field. */
+export const HAS_CONNECTION = 4;
+/** Bit of {@linkcode lastFieldFlags}: the head has an Expect field. */
+export const HAS_EXPECT = 8;
+/** Bit of {@linkcode lastFieldFlags}: the head has an Upgrade field. */
+export const HAS_UPGRADE = 16;
+
+/** The HAS_* bit of a lowercase field name, or 0 for a field that framing ignores. */
+function framingFlag(lower: string): number {
+  switch (lower) {
+    case "content-length":
+      return HAS_CONTENT_LENGTH;
+    case "transfer-encoding":
+      return HAS_TRANSFER_ENCODING;
+    case "connection":
+      return HAS_CONNECTION;
+    case "expect":
+      return HAS_EXPECT;
+    case "upgrade":
+      return HAS_UPGRADE;
+    default:
+      return 0;
+  }
+}
+
+/** HAS_* bits of the fields of the last head parsed (module scratch, like `lineEnds`). */
+let fieldFlags = 0;
+
+/**
+ * Which fields that decide framing or the connection's fate (Content-Length,
+ * Transfer-Encoding, Connection, Expect, Upgrade) the last parsed head had, as
+ * HAS_* bits, so that the state machine looks up only those present. Read it
+ * right after {@linkcode parseRequestHead} or {@linkcode parseResponseHead}.
+ */
+export function lastFieldFlags(): number {
+  return fieldFlags;
+}
+
+/** A method or field name common enough to be kept as a string instead of decoded each time. */
+interface KnownWord {
+  /** The word's bytes, exactly as sent. */
+  bytes: Uint8Array;
+  text: string;
+  /** The text in lowercase. */
+  lower: string;
+  /** Its HAS_* bit, or 0. */
+  flag: number;
+}
+
+/** A table of known words, by length. */
+function knownWords(words: readonly string[], withLowercase: boolean): KnownWord[][] {
+  const byLength: KnownWord[][] = [];
+  for (const word of words) {
+    const lower = word.toLowerCase();
+    const flag = framingFlag(lower);
+    for (const variant of withLowercase ? [word, lower] : [word]) {
+      const bytes = new Uint8Array(variant.length);
+      for (let i = 0; i < variant.length; i++) bytes[i] = variant.charCodeAt(i);
+      (byLength[variant.length] ??= []).push({ bytes, text: variant, lower, flag });
+    }
+  }
+  return byLength;
+}
+
+/** Standard methods (case-sensitive). */
+const KNOWN_METHODS = knownWords(
+  ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE"],
+  false,
+);
+
+/** Common field names, in their usual casing and in lowercase. */
+const KNOWN_NAMES = knownWords([
+  "Host",
+  "Connection",
+  "Content-Length",
+  "Content-Type",
+  "Transfer-Encoding",
+  "Expect",
+  "Upgrade",
+  "User-Agent",
+  "Accept",
+  "Accept-Encoding",
+  "Accept-Language",
+  "Cache-Control",
+  "Cookie",
+  "Authorization",
+  "Origin",
+  "Referer",
+  "If-None-Match",
+  "If-Modified-Since",
+  "Range",
+], true);
+
+/** The word of `table` that `bytes[start, end)` spells exactly, or null. */
+function findKnown(
+  table: KnownWord[][],
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): KnownWord | null {
+  const candidates = table[end - start];
+  if (candidates === undefined) return null;
+  for (let k = 0; k < candidates.length; k++) {
+    const known = candidates[k]!;
+    const b = known.bytes;
+    let i = 0;
+    while (i < b.length && bytes[start + i] === b[i]) i++;
+    if (i === b.length) return known;
+  }
+  return null;
 }
 
 function contentEnd(bytes: Uint8Array, start: number, lf: number): number {
@@ -133,9 +242,34 @@ function contentEnd(bytes: Uint8Array, start: number, lf: number): number {
 
 const asciiDecoder = new TextDecoder();
 
-/** The text of the head just scanned: ASCII decoded natively, anything else as latin-1. */
+/** Longest head whose bytes and text {@linkcode headText} keeps for the next head. */
+const REUSE_LIMIT = 1024;
+/** The bytes of the last head decoded (the first `lastLength`) and their text. */
+const lastBytes = new Uint8Array(REUSE_LIMIT);
+let lastLength = -1;
+let lastText = "";
+
+/**
+ * The text of the head just scanned: ASCII decoded natively, anything else as
+ * latin-1. A head with the same bytes as the one before (a client repeating its
+ * request on a kept-alive connection) gets the same string without decoding.
+ */
 function headText(bytes: Uint8Array, start: number, end: number): string {
-  return scanHigh ? latin1(bytes, start, end) : asciiDecoder.decode(bytes.subarray(start, end));
+  const n = end - start;
+  if (n === lastLength) {
+    let i = 0;
+    while (i < n && bytes[start + i] === lastBytes[i]) i++;
+    if (i === n) return lastText;
+  }
+  const text = scanHigh
+    ? latin1(bytes, start, end)
+    : asciiDecoder.decode(bytes.subarray(start, end));
+  if (n <= REUSE_LIMIT) {
+    lastBytes.set(bytes.subarray(start, end));
+    lastLength = n;
+    lastText = text;
+  }
+  return text;
 }
 
 /**
@@ -150,10 +284,11 @@ function parseFields(
   first: number,
   allowFold: boolean,
   strictCrlf: boolean,
-): FieldBlock {
+): Fields {
   const names: string[] = [];
   const lower: string[] = [];
   const values: string[] = [];
+  let flags = 0;
   const last = lineCount - 1;
   for (let k = first; k < last; k++) {
     const pos = k === 0 ? base : lineEnds[k - 1]! + 1;
@@ -188,12 +323,22 @@ function parseFields(
       throw new RemoteProtocolError("Invalid header line");
     }
     if (i === pos) throw new RemoteProtocolError("Empty header name");
-    const name = text.slice(pos - base, i - base);
-    names.push(name);
-    lower.push(upper ? name.toLowerCase() : name);
+    const known = findKnown(KNOWN_NAMES, bytes, pos, i);
+    if (known !== null) {
+      names.push(known.text);
+      lower.push(known.lower);
+      flags |= known.flag;
+    } else {
+      const name = text.slice(pos - base, i - base);
+      const lowerName = upper ? name.toLowerCase() : name;
+      flags |= framingFlag(lowerName);
+      names.push(name);
+      lower.push(lowerName);
+    }
     values.push(fieldValue(bytes, text, base, i + 1, ce));
   }
-  return { names, lower, values };
+  fieldFlags = flags;
+  return names.length === 0 ? EMPTY_FIELDS : trustedFields(names, lower, values);
 }
 
 /** A field value with SP/HTAB stripped at both ends. */
@@ -226,9 +371,72 @@ function parseVersion(bytes: Uint8Array, pos: number, end: number): string | nul
     : `${major}.${minor}`;
 }
 
-function assign<T extends object>(proto: T, fields: Record<string, unknown>): T {
-  return Object.assign(Object.create(proto), fields) as T;
-}
+/** `T` with its read-only fields made writable (for the constructors below). */
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * Builds a {@linkcode Request} from parsed parts, which the parser has already
+ * checked: the same fields and prototype as `new Request()` gives, without the
+ * checks and with one fixed shape for every parsed request.
+ */
+const ParsedRequest = function (
+  this: Writable<Request>,
+  method: string,
+  target: string,
+  headers: Fields,
+  httpVersion: string,
+) {
+  this.method = method;
+  this.target = target;
+  this.headers = headers;
+  this.httpVersion = httpVersion;
+} as unknown as new (
+  method: string,
+  target: string,
+  headers: Fields,
+  httpVersion: string,
+) => Request;
+ParsedRequest.prototype = Request.prototype;
+
+/** Like {@linkcode ParsedRequest}, for a response head (final or 1xx: `proto` says which). */
+const ParsedResponse = function (
+  this: Writable<Response>,
+  status: number,
+  headers: Fields,
+  reason: string,
+  httpVersion: string,
+) {
+  this.status = status;
+  this.headers = headers;
+  this.reason = reason;
+  this.httpVersion = httpVersion;
+} as unknown as new (
+  status: number,
+  headers: Fields,
+  reason: string,
+  httpVersion: string,
+) => Response;
+ParsedResponse.prototype = Response.prototype;
+
+/** {@linkcode ParsedResponse} for a 1xx head. */
+const ParsedInformational = function (
+  this: Writable<InformationalResponse>,
+  status: number,
+  headers: Fields,
+  reason: string,
+  httpVersion: string,
+) {
+  this.status = status;
+  this.headers = headers;
+  this.reason = reason;
+  this.httpVersion = httpVersion;
+} as unknown as new (
+  status: number,
+  headers: Fields,
+  reason: string,
+  httpVersion: string,
+) => InformationalResponse;
+ParsedInformational.prototype = InformationalResponse.prototype;
 
 /**
  * Parses the request head `bytes[start, headEnd)` that {@linkcode scanHead} just
@@ -243,7 +451,7 @@ export function parseRequestHead(bytes: Uint8Array, start: number, headEnd: numb
   if (i === start || i >= ce || bytes[i] !== SP) {
     throw new RemoteProtocolError("Invalid request line");
   }
-  const method = text.slice(0, i - start);
+  const method = findKnown(KNOWN_METHODS, bytes, start, i)?.text ?? text.slice(0, i - start);
   const targetStart = ++i;
   while (i < ce && bytes[i]! >= 0x21 && bytes[i]! <= 0x7e) i++;
   if (i === targetStart || i >= ce || bytes[i] !== SP) {
@@ -256,19 +464,19 @@ export function parseRequestHead(bytes: Uint8Array, start: number, headEnd: numb
   if (version !== "1.1" && version !== "1.0") {
     throw new RemoteProtocolError(`Unsupported HTTP version "HTTP/${version}"`, 505);
   }
-  const f = parseFields(bytes, text, start, 1, false, false);
-  const headers = f.names.length === 0 ? EMPTY_FIELDS : trustedFields(f.names, f.lower, f.values);
+  const headers = parseFields(bytes, text, start, 1, false, false);
+  const lower = headers.lowerNames;
   let hosts = 0;
-  for (let k = 0; k < f.lower.length; k++) {
-    if (f.lower[k] !== "host") continue;
+  for (let k = 0; k < lower.length; k++) {
+    if (lower[k] !== "host") continue;
     hosts++;
-    if (!isValidHost(f.values[k]!)) throw new RemoteProtocolError("Invalid Host header");
+    if (!isValidHost(headers.values[k]!)) throw new RemoteProtocolError("Invalid Host header");
   }
   if (hosts > 1) throw new RemoteProtocolError("Request has more than one Host header");
   if (hosts === 0 && version === "1.1") {
     throw new RemoteProtocolError("HTTP/1.1 request without a Host header");
   }
-  return assign(Request.prototype, { method, target, headers, httpVersion: version });
+  return new ParsedRequest(method, target, headers, version);
 }
 
 /** Parses the response head `bytes[start, headEnd)` that {@linkcode scanHead} just found. */
@@ -307,10 +515,10 @@ export function parseResponseHead(
     }
     reason = text.slice(s + 4 - start, ce - start);
   }
-  const f = parseFields(bytes, text, start, 1, true, false);
-  const headers = f.names.length === 0 ? EMPTY_FIELDS : trustedFields(f.names, f.lower, f.values);
-  const proto = status < 200 ? InformationalResponse.prototype : Response.prototype;
-  return assign(proto, { status, headers, reason, httpVersion: version });
+  const headers = parseFields(bytes, text, start, 1, true, false);
+  return status < 200
+    ? new ParsedInformational(status, headers, reason, version)
+    : new ParsedResponse(status, headers, reason, version);
 }
 
 /** What a body reader produced. */
@@ -493,10 +701,10 @@ export class ChunkedReader implements BodyReader {
     }
     if (bytes[end - 2] !== CR) throw new RemoteProtocolError("Trailer section must end in CRLF");
     const text = headText(bytes, buf.start, end);
-    const f = parseFields(bytes, text, buf.start, 0, false, true);
+    const trailers = parseFields(bytes, text, buf.start, 0, false, true);
     buf.consume(end - buf.start);
     this.#phase = FINISHED;
-    return new EndOfMessage(trustedFields(f.names, f.lower, f.values));
+    return new EndOfMessage(trailers);
   }
 
   readEof(): ReadResult {
