@@ -242,34 +242,9 @@ function contentEnd(bytes: Uint8Array, start: number, lf: number): number {
 
 const asciiDecoder = new TextDecoder();
 
-/** Longest head whose bytes and text {@linkcode headText} keeps for the next head. */
-const REUSE_LIMIT = 1024;
-/** The bytes of the last head decoded (the first `lastLength`) and their text. */
-const lastBytes = new Uint8Array(REUSE_LIMIT);
-let lastLength = -1;
-let lastText = "";
-
-/**
- * The text of the head just scanned: ASCII decoded natively, anything else as
- * latin-1. A head with the same bytes as the one before (a client repeating its
- * request on a kept-alive connection) gets the same string without decoding.
- */
+/** The text of the head just scanned: ASCII decoded natively, anything else as latin-1. */
 function headText(bytes: Uint8Array, start: number, end: number): string {
-  const n = end - start;
-  if (n === lastLength) {
-    let i = 0;
-    while (i < n && bytes[start + i] === lastBytes[i]) i++;
-    if (i === n) return lastText;
-  }
-  const text = scanHigh
-    ? latin1(bytes, start, end)
-    : asciiDecoder.decode(bytes.subarray(start, end));
-  if (n <= REUSE_LIMIT) {
-    lastBytes.set(bytes.subarray(start, end));
-    lastLength = n;
-    lastText = text;
-  }
-  return text;
+  return scanHigh ? latin1(bytes, start, end) : asciiDecoder.decode(bytes.subarray(start, end));
 }
 
 /**
