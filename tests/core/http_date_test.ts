@@ -72,17 +72,33 @@ test("parseHttpDate returns null for anything else", () => {
   }
 });
 
-test("currentHttpDate is the current second as IMF-fixdate and is cached", () => {
+test("currentHttpDate is the current second as IMF-fixdate and is cached", async () => {
   for (;;) {
     const before = Date.now();
     const a = currentHttpDate();
     const b = currentHttpDate();
     const after = Date.now();
-    // Retry when a second boundary fell between the two readings.
-    if (Math.floor(before / 1000) !== Math.floor(after / 1000)) continue;
+    // Retry in a later turn when a second boundary fell between the two readings.
+    if (Math.floor(before / 1000) !== Math.floor(after / 1000)) {
+      await new Promise((r) => setTimeout(r, 1));
+      continue;
+    }
     assert.equal(a, b);
     assert.equal(a, formatHttpDate(new Date(before)));
     assert.match(a, /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
     break;
+  }
+});
+
+test("currentHttpDate follows the clock from one turn of the event loop to the next", async () => {
+  const first = currentHttpDate();
+  const second = Math.floor(Date.now() / 1000);
+  // Wait (in later turns) until the clock is in a later second.
+  while (Math.floor(Date.now() / 1000) === second) await new Promise((r) => setTimeout(r, 20));
+  const now = Date.now();
+  const next = currentHttpDate();
+  assert.notEqual(next, first);
+  if (Math.floor(Date.now() / 1000) === Math.floor(now / 1000)) {
+    assert.equal(next, formatHttpDate(new Date(now)));
   }
 });
