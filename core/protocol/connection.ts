@@ -599,6 +599,19 @@ export class Connection {
   }
 
   /**
+   * Throws unless we are a server that may send a whole response now; a response
+   * in the wrong state also makes our state `ERROR`, as with `send()`.
+   */
+  #checkCanRespond(): void {
+    const state = this.ourState;
+    if (state === ERROR) throw new LocalProtocolError("Cannot send after a protocol error");
+    if (this.ourRole !== SERVER || (state !== SEND_RESPONSE && state !== IDLE)) {
+      this.sendFailed();
+      throw new LocalProtocolError(`Cannot send a response in state ${state}`);
+    }
+  }
+
+  /**
    * Sends a whole response at once: the same checks, state changes and bytes as
    * `send(res)`, `send(new Data(body))` (for a non-empty body) and
    * `send(new EndOfMessage())`, appended to `out` (head and framed body), so a
@@ -623,14 +636,8 @@ export class Connection {
    * ```
    */
   sendResponse(res: Response, body: Uint8Array, out: OutputBuffer): void {
-    if (this.ourState === ERROR) {
-      throw new LocalProtocolError("Cannot send after a protocol error");
-    }
+    this.#checkCanRespond();
     try {
-      const state = this.ourState;
-      if (this.ourRole !== SERVER || (state !== SEND_RESPONSE && state !== IDLE)) {
-        throw new LocalProtocolError(`Cannot send a response in state ${state}`);
-      }
       const [extra, skip] = this.#startResponse(res);
       this.#afterChange();
       let data: Uint8Array[] = NO_PIECES;
@@ -709,14 +716,8 @@ export class Connection {
     }
     const typeLine = head.contentType === null ? null : CONTENT_TYPE_LINES.line(head.contentType);
     const dateLine = head.date === null ? null : DATE_LINES.line(head.date);
-    if (this.ourState === ERROR) {
-      throw new LocalProtocolError("Cannot send after a protocol error");
-    }
+    this.#checkCanRespond();
     try {
-      const state = this.ourState;
-      if (this.ourRole !== SERVER || (state !== SEND_RESPONSE && state !== IDLE)) {
-        throw new LocalProtocolError(`Cannot send a response in state ${state}`);
-      }
       // As #startResponse, for these fields: a length (or no body) frames the body.
       const client = this.#states.CLIENT;
       if (head.close || client === ERROR || client === IDLE) this.#keepAlive = false;

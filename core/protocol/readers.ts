@@ -373,45 +373,31 @@ const ParsedRequest = function (
 ) => Request;
 ParsedRequest.prototype = Request.prototype;
 
-/** Like {@linkcode ParsedRequest}, for a response head (final or 1xx: `proto` says which). */
-const ParsedResponse = function (
-  this: Writable<Response>,
-  status: number,
-  headers: Fields,
-  reason: string,
-  httpVersion: string,
-) {
-  this.status = status;
-  this.headers = headers;
-  this.reason = reason;
-  this.httpVersion = httpVersion;
-} as unknown as new (
-  status: number,
-  headers: Fields,
-  reason: string,
-  httpVersion: string,
-) => Response;
-ParsedResponse.prototype = Response.prototype;
+/**
+ * A constructor like {@linkcode ParsedRequest} for response heads whose objects
+ * get `proto` (final or 1xx responses).
+ */
+function parsedResponseType<T extends Response | InformationalResponse>(
+  proto: T,
+): new (status: number, headers: Fields, reason: string, httpVersion: string) => T {
+  const Parsed = function (
+    this: Writable<T>,
+    status: number,
+    headers: Fields,
+    reason: string,
+    httpVersion: string,
+  ) {
+    this.status = status;
+    this.headers = headers;
+    this.reason = reason;
+    this.httpVersion = httpVersion;
+  } as unknown as new (status: number, headers: Fields, reason: string, httpVersion: string) => T;
+  Parsed.prototype = proto;
+  return Parsed;
+}
 
-/** {@linkcode ParsedResponse} for a 1xx head. */
-const ParsedInformational = function (
-  this: Writable<InformationalResponse>,
-  status: number,
-  headers: Fields,
-  reason: string,
-  httpVersion: string,
-) {
-  this.status = status;
-  this.headers = headers;
-  this.reason = reason;
-  this.httpVersion = httpVersion;
-} as unknown as new (
-  status: number,
-  headers: Fields,
-  reason: string,
-  httpVersion: string,
-) => InformationalResponse;
-ParsedInformational.prototype = InformationalResponse.prototype;
+const ParsedResponse = parsedResponseType(Response.prototype);
+const ParsedInformational = parsedResponseType(InformationalResponse.prototype);
 
 /**
  * Parses the request head `bytes[start, headEnd)` that {@linkcode scanHead} just

@@ -21,44 +21,17 @@ import {
   type HttpResponse,
 } from "../../client/mod.ts";
 import { listen, type Transport } from "../../core/net/mod.ts";
+import { prng } from "../_prng.ts";
+import { concatBytes } from "../../core/bytes.ts";
+import { encodeLatin1 } from "../../core/protocol/writers.ts";
 
 /** Body sizes, cycled by response index (70000 is above the preallocation size). */
 const SIZES = [0, 1, 13, 700, 1500, 5000, 70000];
 /** Responses per test: every size three times with each framing. */
 const RESPONSES = SIZES.length * 6;
 
-/** mulberry32: a small seeded PRNG giving floats in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** An integer in [0, n). */
 const below = (rnd: () => number, n: number): number => Math.floor(rnd() * n);
-
-function latin1(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let k = 0; k < s.length; k++) out[k] = s.charCodeAt(k) & 0xff;
-  return out;
-}
-
-function join(pieces: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of pieces) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 const sizeOf = (i: number): number => SIZES[i % SIZES.length]!;
 const isChunked = (i: number): boolean => Math.floor(i / SIZES.length) % 2 === 1;
@@ -75,19 +48,25 @@ function bodyFor(i: number): Uint8Array {
 function responseFor(i: number, rnd: () => number): { wire: Uint8Array; headEnd: number } {
   const body = bodyFor(i);
   if (!isChunked(i)) {
-    const head = latin1(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\nX-I: ${i}\r\n\r\n`);
-    return { wire: join([head, body]), headEnd: head.length };
+    const head = encodeLatin1(
+      `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\nX-I: ${i}\r\n\r\n`,
+    );
+    return { wire: concatBytes([head, body]), headEnd: head.length };
   }
-  const head = latin1(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-I: ${i}\r\n\r\n`);
+  const head = encodeLatin1(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-I: ${i}\r\n\r\n`);
   const parts = [head];
   for (let p = 0; p < body.length;) {
     // Chunks of 1 byte up to a few KB, so chunk heads fall anywhere in a read.
     const n = Math.min(body.length - p, 1 + below(rnd, rnd() < 0.5 ? 16 : 3000));
-    parts.push(latin1(n.toString(16) + "\r\n"), body.subarray(p, p + n), latin1("\r\n"));
+    parts.push(
+      encodeLatin1(n.toString(16) + "\r\n"),
+      body.subarray(p, p + n),
+      encodeLatin1("\r\n"),
+    );
     p += n;
   }
-  parts.push(latin1(`0\r\nX-Check: ${i}\r\n\r\n`));
-  return { wire: join(parts), headEnd: head.length };
+  parts.push(encodeLatin1(`0\r\nX-Check: ${i}\r\n\r\n`));
+  return { wire: concatBytes(parts), headEnd: head.length };
 }
 
 /** Cuts `wire` into pieces; `pause` marks a timer break after the piece. */
@@ -150,7 +129,7 @@ function fragServer(seed: number): FragServer {
       while (queue.length > 0 && !stopped && !t.closed) {
         const i = queue.shift()!;
         if (i < 0) {
-          t.write(latin1("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"));
+          t.write(encodeLatin1("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"));
           continue;
         }
         const rnd = prng((seed + Math.imul(i + 1, 0x9e3779b9)) >>> 0);
@@ -273,12 +252,12 @@ async function fetchAll(mode: Mode, seed: number): Promise<number> {
       assert.equal(res.status, 200, `${where}: status`);
       assert.equal(res.headers["x-i"], String(i), `${where}: head of another response`);
       if (isChunked(i)) assert.equal(res.trailers["x-check"], String(i), `${where}: trailer`);
-      assertBody(join(pieces), i, `${where} arrived corrupted`);
+      assertBody(concatBytes(pieces), i, `${where} arrived corrupted`);
       kept.push({ i, pieces });
     }
     // Bytes handed out earlier must not have been overwritten by later reads.
     for (const { i, pieces } of kept) {
-      assertBody(join(pieces), i, `${what(mode, seed, i)} changed after later reads`);
+      assertBody(concatBytes(pieces), i, `${what(mode, seed, i)} changed after later reads`);
     }
     assert.equal(srv.connections(), 1, `${mode}, seed 0x${seed.toString(16)}: connections`);
     return incremental;

@@ -27,6 +27,7 @@ import {
 import { checkError } from "./_runner.ts";
 import { CASES } from "./cases.ts";
 import { rowBytes } from "./_runner.ts";
+import { prng } from "../_prng.ts";
 
 const SEED = process.env.UHTTP_FUZZ_SEED
   ? Number(process.env.UHTTP_FUZZ_SEED) >>> 0
@@ -41,18 +42,6 @@ const BATCH = 48;
 const CONCURRENCY = 24;
 
 console.log(`fuzz seed: ${SEED} (replay with UHTTP_FUZZ_SEED=${SEED}); ${TOTAL_S} s`);
-
-/** mulberry32: small, fast, good enough for fuzzing. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const int = (r: Rand, n: number) => Math.floor(r() * n);

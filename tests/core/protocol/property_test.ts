@@ -26,21 +26,10 @@ import {
   SERVER,
 } from "../../../core/protocol/mod.ts";
 import { bytes, concat, EOF, mergeData, summarize, text } from "./_helpers.ts";
+import { prng } from "../../_prng.ts";
 
 const SEED = Number(process.env.UHTTP_FUZZ_SEED ?? 20240521) >>> 0;
 const ITERATIONS = Number(process.env.UHTTP_FUZZ_ITERATIONS ?? 3000);
-
-/** mulberry32: small, fast, seeded. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rand {
   readonly next: () => number;
