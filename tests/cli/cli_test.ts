@@ -13,6 +13,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { type HttpConnection, HttpServer } from "../../server/mod.ts";
 import { listen, type Transport } from "../../core/net/mod.ts";
+import { concatBytes } from "../../core/bytes.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = join(ROOT, "cli.ts");
@@ -39,15 +40,7 @@ function uhttp(args: string[], input?: string): Promise<Run> {
   if (input !== undefined) child.stdin!.end(input);
   return new Promise((resolve) => {
     child.once("close", (code) => {
-      let n = 0;
-      for (const c of out) n += c.length;
-      const stdout = new Uint8Array(n);
-      let pos = 0;
-      for (const c of out) {
-        stdout.set(c, pos);
-        pos += c.length;
-      }
-      resolve({ code: code ?? -1, stdout, stderr: err });
+      resolve({ code: code ?? -1, stdout: concatBytes(out), stderr: err });
     });
   });
 }

@@ -12,6 +12,7 @@ import { existsSync } from "node:fs";
 import net from "node:net";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { concatBytes } from "../../core/bytes.ts";
 
 /** Repository root (the directory holding deno.json). */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
@@ -44,15 +45,7 @@ export function latin1(b: Uint8Array, start = 0, end = b.length): string {
 
 /** Concatenates byte arrays. */
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** Base64 of latin-1 text taken as bytes. */

@@ -20,6 +20,7 @@ import {
 } from "../../core/protocol/mod.ts";
 import { connect } from "../../core/net/mod.ts";
 import type { ClientTlsOptions, Transport } from "../../core/net/types.ts";
+import { concatBytes } from "../../core/bytes.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -169,7 +170,7 @@ export class RawClient {
       else if (ev instanceof Response) head = ev;
       else if (ev instanceof Data) body.push(ev.data);
       else if (ev instanceof EndOfMessage) {
-        const all = concat(body);
+        const all = concatBytes(body);
         return {
           status: head!.status,
           reason: head!.reason,
@@ -223,18 +224,6 @@ export class RawClient {
     this.transport.abort();
     await this.transport.finished;
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
 }
 
 /** UTF-8 bytes. */

@@ -25,6 +25,7 @@ import {
   SERVER,
   SWITCHED_PROTOCOL,
 } from "../../../core/protocol/mod.ts";
+import { concatBytes } from "../../../core/bytes.ts";
 
 /** Encodes a string as latin-1 bytes (each code unit one byte). */
 export function bytes(s: string): Uint8Array {
@@ -46,15 +47,7 @@ export function text(b: Uint8Array): string {
 
 /** Joins byte arrays. */
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** The empty array that means EOF to `receiveData`. */
