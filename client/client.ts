@@ -1067,11 +1067,16 @@ export class HttpClient implements Pollable {
   }
 
   #resume(): void {
+    this.#unpause();
+    if (this.#conn !== null && this.#req !== null) this.#process();
+  }
+
+  /** Lets the transport read again (without processing what is buffered). */
+  #unpause(): void {
     if (this.#paused) {
       this.#paused = false;
       this.#transport?.resume();
     }
-    if (this.#conn !== null && this.#req !== null) this.#process();
   }
 
   #pause(): void {
@@ -1722,10 +1727,7 @@ export class HttpClient implements Pollable {
       conn.startNextCycle();
       this.#connReused = true;
       // A body read through `res.body` may have paused reading with its last bytes.
-      if (this.#paused) {
-        this.#paused = false;
-        this.#transport?.resume();
-      }
+      this.#unpause();
     } else {
       this.#dropConnection();
     }
