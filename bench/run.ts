@@ -106,13 +106,23 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** The command line; `gc` exposes the collector (the SIGUSR2 hook of `servers/gc_hook.ts`). */
+/**
+ * V8 flags for the memory scenario (S3): expose the collector, and hold the young
+ * generation at one size. V8 otherwise grows and shrinks it with the allocation
+ * rate of the moment, so the same warm-up left it at 7 MiB in one run and 13 MiB in
+ * the next, and that difference (up to 3 KB per connection over 2 000) landed in
+ * the figure. Applied alike to every V8 contender (Deno and Node).
+ */
+const V8_MEMORY_FLAGS = ["--expose-gc", "--min-semi-space-size=8", "--max-semi-space-size=8"];
+
 function command(runtime: Runtime, file: string, args: string[], gc = false): [string, string[]] {
   const path = `${BENCH}/${file}`;
   if (runtime === "deno") {
-    return [DENO, ["run", "-A", ...(gc ? ["--v8-flags=--expose-gc"] : []), path, ...args]];
+    const v8 = gc ? [`--v8-flags=${V8_MEMORY_FLAGS.join(",")}`] : [];
+    return [DENO, ["run", "-A", ...v8, path, ...args]];
   }
   if (runtime === "bun") return [BUN, [path, ...args]];
-  return [NODE, [...(gc ? ["--expose-gc"] : []), path, ...args]];
+  return [NODE, [...(gc ? V8_MEMORY_FLAGS : []), path, ...args]];
 }
 
 async function version(cmd: string, args: string[]): Promise<string> {
@@ -1110,7 +1120,11 @@ requests and S3 lose connections) — see \`bench/servers/uhttp_server.ts\`.
   then opens N connections, sends one GET on each, reads the response and leaves
   them open and idle; VmRSS is read again. Before each reading the server runs a full
   garbage collection twice (SIGUSR2, \`bench/servers/gc_hook.ts\`; Deno and Node started with
-  \`--expose-gc\` for this scenario only) and settles for a second. Figure: (after − before) /
+  \`--expose-gc\` for this scenario only) and settles for a second. Deno and Node also run
+  with the V8 young generation held at 8 MiB (\`--min-semi-space-size=8
+  --max-semi-space-size=8\`): left to itself V8 sizes it by the allocation rate of the
+  moment, which after the same warm-up varied between 7 and 13 MiB of RSS from run to
+  run — up to 3 KB per connection of noise that has nothing to do with connections. Figure: (after − before) /
   N in KB (1 KB = 1000 bytes). A fresh server per sample.
 - **S4** — one client process, one keep-alive connection: \`POST /upload\` with a
   body of the stated size (Content-Length, sent from one prebuilt Uint8Array; the
