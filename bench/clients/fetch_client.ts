@@ -26,7 +26,8 @@ async function loop(n: number, c: number): Promise<number> {
   const worker = async () => {
     while (left > 0) {
       left--;
-      bytes += await get("/");
+      const got = await get("/"); // read `bytes` after the await: the loops share it
+      bytes += got;
     }
   };
   await Promise.all(Array.from({ length: c }, worker));

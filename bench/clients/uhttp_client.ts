@@ -32,7 +32,8 @@ async function loop(clients: any[], n: number): Promise<number> {
   await Promise.all(clients.map(async (c) => {
     while (left > 0) {
       left--;
-      bytes += await get(c, "/");
+      const got = await get(c, "/"); // read `bytes` after the await: the loops share it
+      bytes += got;
     }
   }));
   return bytes;
