@@ -111,18 +111,9 @@ export function parseHttpDate(s: string): Date | null {
 
 let cachedSecond = -1;
 let cachedDate = "";
-/** The date already looked up in this turn of the event loop (null when none). */
-let turnDate: string | null = null;
-
-function forgetTurnDate(): void {
-  turnDate = null;
-}
-
 /**
  * Returns the current time as an IMF-fixdate for the `Date` response header,
- * recomputed at most once per second (no timer: it compares `Date.now()`). The
- * clock is read once per turn of the event loop: the answers to pipelined or
- * queued requests made in one turn share it.
+ * recomputed at most once per second (no timer: it compares `Date.now()`).
  *
  * @returns E.g. `"Tue, 15 Nov 1994 08:12:31 GMT"`.
  *
@@ -134,14 +125,11 @@ function forgetTurnDate(): void {
  * ```
  */
 export function currentHttpDate(): string {
-  if (turnDate !== null) return turnDate;
   const now = Date.now();
   const second = Math.floor(now / 1000);
   if (second !== cachedSecond) {
     cachedSecond = second;
     cachedDate = formatHttpDate(new Date(second * 1000));
   }
-  turnDate = cachedDate;
-  queueMicrotask(forgetTurnDate);
   return cachedDate;
 }

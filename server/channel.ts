@@ -47,6 +47,8 @@ export interface ServerCore {
   channelClosed(ch: Channel): void;
   /** The channel has corked response bytes: call its `flush()` at the end of this turn. */
   scheduleFlush(ch: Channel): void;
+  /** The `Date` header value for a response corked now (shared by one turn's answers). */
+  date(): string;
 }
 
 const EMPTY = new Uint8Array(0);

@@ -609,7 +609,7 @@ export class HttpConnection {
           status,
           contentType,
           contentLength: length,
-          date: currentHttpDate(),
+          date: ch.server.date(),
           close: ch.mustCloseAfter(st),
         },
         this.#bodyAllowed(status) ? body : EMPTY,

@@ -8,6 +8,8 @@ import { listen, type Pollable, ReadySignal, select } from "../core/net/mod.ts";
 import type { Address, Listener, Transport } from "../core/net/types.ts";
 import { Channel, errorResponseBytes, type RequestState, type ServerCore } from "./channel.ts";
 import type { HttpConnection } from "./connection.ts";
+import { queueTask } from "../core/microtask.ts";
+import { currentHttpDate } from "../core/http_date.ts";
 import { type HttpServerOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 
 const ITERATION_DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
@@ -54,6 +56,8 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
   /** Every accepted transport not yet fully closed (evicted and refused ones too). */
   readonly #live = new Set<Transport>();
   readonly #core: ServerCore;
+  /** The `Date` shared by the responses corked in this turn (see `#date`). */
+  #turnDate: string | null = null;
   /** Channels with corked responses (see `#scheduleFlush`). */
   #dirty: Channel[] = [];
   #flushQueued = false;
@@ -83,6 +87,7 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
       enqueue: (st) => this.#enqueue(st),
       channelClosed: (ch) => this.#channelClosed(ch),
       scheduleFlush: (ch) => this.#scheduleFlush(ch),
+      date: () => this.#date(),
     };
     this.#listener = listen(
       {
@@ -307,25 +312,37 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
     if (!this.#flushQueued) {
       this.#flushQueued = true;
       this.#flushMark = this.#handedOut;
-      queueMicrotask(this.#flushTask);
+      queueTask(this.#flushTask);
     }
   }
 
   readonly #flushTask = (): void => {
     if (this.#dirty.length === 0) {
       this.#flushQueued = false;
+      this.#turnDate = null;
       return;
     }
     if (this.#handedOut !== this.#flushMark) {
       this.#flushMark = this.#handedOut;
-      queueMicrotask(this.#flushTask);
+      queueTask(this.#flushTask);
       return;
     }
     this.#flushQueued = false;
     this.#flushAll();
   };
 
+  /**
+   * The `Date` of a corked response. While a flush is queued (the answers of this
+   * turn), the clock is read once and shared; the flush forgets it, so no answer
+   * carries a date older than the turn it was made in.
+   */
+  #date(): string {
+    if (!this.#flushQueued) return currentHttpDate();
+    return this.#turnDate ??= currentHttpDate();
+  }
+
   #flushAll(): void {
+    this.#turnDate = null;
     const dirty = this.#dirty;
     for (let i = 0; i < dirty.length; i++) dirty[i]!.flush();
     dirty.length = 0;
