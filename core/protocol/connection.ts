@@ -34,6 +34,7 @@ import {
   type BodyReader,
   ChunkedReader,
   ContentLengthReader,
+  DecodedBytes,
   findHeadEnd,
   HAS_CONNECTION,
   HAS_CONTENT_LENGTH,
@@ -190,6 +191,10 @@ export class Connection {
   #error: ProtocolError | null = null;
   /** HAS_* bits of the head just received (see `lastFieldFlags`). */
   #fieldFlags = ALL_FIELDS;
+  /** Request heads parsed since the last `receiveData` (-1: decode them one by one). */
+  #headsInReceive = 0;
+  /** The rest of a read that held several request heads, decoded once (pipelining). */
+  #decoded: DecodedBytes | null = null;
 
   /**
    * Creates a connection in state `IDLE` on both sides.
@@ -264,6 +269,7 @@ export class Connection {
    */
   keepBufferedData(): void {
     this.#buf.own();
+    this.#decoded?.forget();
   }
 
   /** The client sent `Expect: 100-continue` and no response or body has moved yet. */
@@ -289,6 +295,8 @@ export class Connection {
     }
     if (this.#theyClosed) throw new LocalProtocolError("Received data after EOF");
     this.#buf.append(data);
+    this.#headsInReceive = 0;
+    this.#decoded?.forget();
   }
 
   /**
@@ -396,11 +404,32 @@ export class Connection {
     this.#scanFrom = 0;
     this.#emptyLineBytes = 0;
     const event = isRequest
-      ? parseRequestHead(buf.bytes, start, headEnd)
+      ? parseRequestHead(buf.bytes, start, headEnd, this.#pipelinedText(start, headEnd))
       : parseResponseHead(buf.bytes, start, headEnd);
     this.#fieldFlags = lastFieldFlags();
     buf.consume(headEnd - start);
+    if (buf.length === 0) this.#decoded?.forget();
     return event;
+  }
+
+  /**
+   * From the second request head of one read on, the read's remaining bytes (up
+   * to {@linkcode PIPELINE_DECODE_WINDOW}) decoded once, for the following heads
+   * to be sliced from; null for the first head, or when those bytes do not decode
+   * one character per byte.
+   */
+  #pipelinedText(start: number, headEnd: number): DecodedBytes | null {
+    const heads = this.#headsInReceive;
+    if (heads < 0) return null;
+    this.#headsInReceive = heads + 1;
+    if (heads === 0) return null;
+    const buf = this.#buf;
+    const decoded = this.#decoded ??= new DecodedBytes();
+    if (decoded.covers(buf.bytes, start, headEnd)) return decoded;
+    const end = Math.max(headEnd, Math.min(buf.end, start + PIPELINE_DECODE_WINDOW));
+    if (decoded.decode(buf.bytes, start, end)) return decoded;
+    this.#headsInReceive = -1;
+    return null;
   }
 
   /** Applies a received event to the state machine. */
@@ -835,6 +864,9 @@ export class Connection {
 }
 
 const NO_PIECES: Uint8Array[] = [];
+
+/** Most bytes decoded at once for the request heads of one read (see `#pipelinedText`). */
+const PIPELINE_DECODE_WINDOW = 16 * 1024;
 
 /** Every HAS_* bit: look every field up (a request we send, a response). */
 const ALL_FIELDS = HAS_CONTENT_LENGTH | HAS_TRANSFER_ENCODING | HAS_CONNECTION | HAS_EXPECT |

@@ -248,8 +248,53 @@ function headText(bytes: Uint8Array, start: number, end: number): string {
 }
 
 /**
+ * Received bytes decoded as text once, so that the heads of pipelined requests
+ * that arrived in one read are sliced from one decode rather than decoded one by
+ * one. Its owner calls {@linkcode DecodedBytes.forget} whenever the bytes it
+ * decoded may change (new data, a copy of the buffer).
+ */
+export class DecodedBytes {
+  /** The array decoded, or null when nothing is held. */
+  bytes: Uint8Array | null = null;
+  /** Index in `bytes` of `text[0]`. */
+  base = 0;
+  /** One past the last byte decoded. */
+  end = 0;
+  text = "";
+
+  /**
+   * Decodes `bytes[start, end)`. Keeps the text only when every byte became one
+   * character (so byte and character positions agree); returns whether it did.
+   */
+  decode(bytes: Uint8Array, start: number, end: number): boolean {
+    const text = asciiDecoder.decode(bytes.subarray(start, end));
+    if (text.length !== end - start) {
+      this.bytes = null;
+      return false;
+    }
+    this.bytes = bytes;
+    this.base = start;
+    this.end = end;
+    this.text = text;
+    return true;
+  }
+
+  /** Whether `bytes[start, end)` is in the decoded text. */
+  covers(bytes: Uint8Array, start: number, end: number): boolean {
+    return this.bytes === bytes && start >= this.base && end <= this.end;
+  }
+
+  /** Drops the text. */
+  forget(): void {
+    this.bytes = null;
+    this.text = "";
+  }
+}
+
+/**
  * Parses the field lines recorded by the last scan, from line `first` up to the
- * empty line; `text` is the head's text starting at byte `base`. `allowFold`
+ * empty line; `text[0]` is byte `base` (which must be where line 0 starts when
+ * `first` is 0; from line 1 on, `text` may begin before the head). `allowFold`
  * replaces obs-fold with one space (responses); otherwise it is an error.
  */
 function parseFields(
@@ -401,10 +446,23 @@ const ParsedInformational = parsedResponseType(InformationalResponse.prototype);
 
 /**
  * Parses the request head `bytes[start, headEnd)` that {@linkcode scanHead} just
- * found (leading empty lines already skipped).
+ * found (leading empty lines already skipped). `decoded` may hold the head's text
+ * already (a head of ASCII bytes is then sliced from it, not decoded again).
  */
-export function parseRequestHead(bytes: Uint8Array, start: number, headEnd: number): Request {
-  const text = headText(bytes, start, headEnd);
+export function parseRequestHead(
+  bytes: Uint8Array,
+  start: number,
+  headEnd: number,
+  decoded: DecodedBytes | null = null,
+): Request {
+  let text: string;
+  let base = start;
+  if (decoded !== null && !scanHigh && decoded.covers(bytes, start, headEnd)) {
+    text = decoded.text;
+    base = decoded.base;
+  } else {
+    text = headText(bytes, start, headEnd);
+  }
   const lf = lineEnds[0]!;
   const ce = contentEnd(bytes, start, lf);
   let i = start;
@@ -412,20 +470,21 @@ export function parseRequestHead(bytes: Uint8Array, start: number, headEnd: numb
   if (i === start || i >= ce || bytes[i] !== SP) {
     throw new RemoteProtocolError("Invalid request line");
   }
-  const method = findKnown(KNOWN_METHODS, bytes, start, i)?.text ?? text.slice(0, i - start);
+  const method = findKnown(KNOWN_METHODS, bytes, start, i)?.text ??
+    text.slice(start - base, i - base);
   const targetStart = ++i;
   while (i < ce && bytes[i]! >= 0x21 && bytes[i]! <= 0x7e) i++;
   if (i === targetStart || i >= ce || bytes[i] !== SP) {
     throw new RemoteProtocolError("Invalid request line");
   }
-  const target = text.slice(targetStart - start, i - start);
+  const target = text.slice(targetStart - base, i - base);
   if (!isValidTargetForm(method, target)) throw new RemoteProtocolError("Invalid request target");
   const version = parseVersion(bytes, i + 1, ce);
   if (version === null) throw new RemoteProtocolError("Invalid request line");
   if (version !== "1.1" && version !== "1.0") {
     throw new RemoteProtocolError(`Unsupported HTTP version "HTTP/${version}"`, 505);
   }
-  const headers = parseFields(bytes, text, start, 1, false, false);
+  const headers = parseFields(bytes, text, base, 1, false, false);
   const lower = headers.lowerNames;
   let hosts = 0;
   for (let k = 0; k < lower.length; k++) {

@@ -34,10 +34,12 @@ import {
   EOF,
   feedThreeWays,
   kinds,
+  mergeData,
   type Outcome,
   requestOf,
   responseOf,
   sendAll,
+  summarize,
   text,
 } from "./_helpers.ts";
 
@@ -432,6 +434,111 @@ test("pipelining: stray CRLF between requests is skipped", () => {
   pipelined(
     [bytes("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n")],
     ["/1", "/2"],
+  );
+});
+
+/** Every request the connection yields, answering each; `between` runs after each one. */
+function drainRequests(conn: Connection, between: (i: number) => void = () => {}): unknown[] {
+  const seen: unknown[] = [];
+  for (let i = 0;; i++) {
+    const c = collect(conn);
+    assert.equal(c.error, null);
+    if (c.events.length === 0) return seen;
+    seen.push(summarize(mergeData(c.events)));
+    between(i);
+    respond(conn, "ok");
+    conn.startNextCycle();
+  }
+}
+
+/**
+ * Requests whose heads the parser slices from one decoded text when they come in
+ * one read: a body with NUL and lone high bytes between them, an obs-text field
+ * value (a lone high byte), targets of several lengths. No byte sequence here is
+ * valid UTF-8 beyond ASCII, so byte and character positions agree.
+ */
+const PIPELINE = [
+  "GET /first HTTP/1.1\r\nHost: a.example\r\nAccept: */*\r\n\r\n",
+  "POST /upload?x=1 HTTP/1.1\r\nHost: a.example\r\nContent-Length: 6\r\n\r\nab\x00\xff\x80c",
+  "GET /after-body HTTP/1.1\r\nHost: a.example\r\nX-Id: 3\r\n\r\n",
+  "GET /latin HTTP/1.1\r\nHost: a.example\r\nX-Obs: caf\xe9\r\n\r\n",
+  "DELETE /last/one HTTP/1.1\r\nHost: b.example\r\nConnection: keep-alive\r\n\r\n",
+];
+/** The same with valid UTF-8 sequences, in a field value and in a chunked body. */
+const PIPELINE_UTF8 = [
+  ...PIPELINE.slice(0, 3),
+  "GET /utf8 HTTP/1.1\r\nHost: a.example\r\nX-Obs: caf\xc3\xa9\r\n\r\n",
+  "PUT /chunked HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: chunked\r\n\r\n" +
+  "2\r\n\xc3\xa9\r\n0\r\nX-Trailer: t\r\n\r\n",
+  ...PIPELINE.slice(3),
+];
+
+/** What a connection yields for `requests`, each read on its own. */
+function oneByOne(requests: string[]): unknown[] {
+  return requests.map((r) => {
+    const conn = new Connection(SERVER);
+    conn.receiveData(bytes(r));
+    return drainRequests(conn)[0];
+  });
+}
+
+test("pipelining: heads read together parse as if each was read alone", () => {
+  for (const requests of [PIPELINE, PIPELINE_UTF8]) {
+    const conn = new Connection(SERVER);
+    conn.receiveData(bytes(requests.join("")));
+    assert.deepEqual(drainRequests(conn), oneByOne(requests));
+  }
+  const conn = new Connection(SERVER);
+  conn.receiveData(bytes(PIPELINE_UTF8.join("")));
+  const got = drainRequests(conn) as [string, string, string, string, string[][]][][];
+  assert.deepEqual(got.map((r) => r[0]![2]), [
+    "/first",
+    "/upload?x=1",
+    "/after-body",
+    "/utf8",
+    "/chunked",
+    "/latin",
+    "/last/one",
+  ]);
+  assert.deepEqual(got[3]![0]![4][1], ["X-Obs", "caf\xc3\xa9"]);
+  assert.deepEqual(got[5]![0]![4][1], ["X-Obs", "caf\xe9"]);
+});
+
+test("pipelining: heads still buffered after keepBufferedData or more data parse right", () => {
+  const input = bytes(PIPELINE.join(""));
+  const expected = oneByOne(PIPELINE);
+  // A reused read buffer: copied with keepBufferedData after the first two
+  // requests, then overwritten; the rest must come from the copy.
+  const lent = input.slice();
+  const a = new Connection(SERVER);
+  a.receiveData(lent);
+  assert.deepEqual(
+    drainRequests(a, (i) => {
+      if (i === 1) {
+        a.keepBufferedData();
+        lent.fill(0x41);
+      }
+    }),
+    expected,
+  );
+  // One read buffer reused for the next read, with other requests of the same layout.
+  const reused = input.slice();
+  const c = new Connection(SERVER);
+  c.receiveData(reused);
+  assert.deepEqual(drainRequests(c), expected);
+  const renamed = PIPELINE.map((r) => r.replace(/ \/[a-z]/, (m) => m.toUpperCase()));
+  reused.set(bytes(renamed.join("")));
+  c.receiveData(reused);
+  assert.deepEqual(drainRequests(c), oneByOne(renamed));
+  // The last requests' bytes arriving in a second read, after two heads were parsed.
+  const cut = input.length - 60;
+  const b = new Connection(SERVER);
+  b.receiveData(input.slice(0, cut));
+  assert.deepEqual(
+    drainRequests(b, (i) => {
+      if (i === 1) b.receiveData(input.slice(cut));
+    }),
+    expected,
   );
 });
 
