@@ -449,13 +449,20 @@ export class Connection {
       this.#responseStarted(event, true);
     } else if (event instanceof Response) {
       this.#theirVersion = event.httpVersion;
+      // Fields the head does not have are not looked up: without them the rules
+      // see an empty field list.
+      const flags = this.#fieldFlags;
       const framing = responseFraming(
         this.#requestMethod,
         event.status,
-        event.headers,
+        (flags & (HAS_CONTENT_LENGTH | HAS_TRANSFER_ENCODING)) !== 0 ? event.headers : EMPTY_FIELDS,
         RemoteProtocolError,
       );
-      if (!allowsKeepAlive(event.headers, event.httpVersion)) this.#keepAlive = false;
+      const keepAlive = allowsKeepAlive(
+        (flags & HAS_CONNECTION) !== 0 ? event.headers : EMPTY_FIELDS,
+        event.httpVersion,
+      );
+      if (!keepAlive) this.#keepAlive = false;
       if (framing.kind === "close") this.#keepAlive = false;
       this.#reader = readerFor(framing, this.#maxHead);
       this.#responseStarted(event, false);
