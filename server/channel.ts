@@ -387,7 +387,7 @@ export class Channel implements TransportHandlers {
     const n = out.length;
     const bytes = out.bytes;
     if (n === 0 || this.#closed || this.#closing) return;
-    this.transport.write(n === bytes.length ? bytes : bytes.subarray(0, n));
+    this.transport.write(bytes, n);
     if (bytes.length <= SPARE_LIMIT) giveOutputArray(bytes, this.transport);
   }
 

@@ -184,19 +184,19 @@ export class BunTransport implements Transport {
 
   // ------------------------------------------------------------ Transport
 
-  write(data: Uint8Array): boolean {
+  write(data: Uint8Array, length: number = data.length): boolean {
     const s = this._socket;
     if (this.#state !== OPEN || s === null) return false;
-    if (data.length === 0) return this.#queued === 0;
+    if (length === 0) return this.#queued === 0;
     if (this.#queued > 0) {
-      this.#queue!.push(data);
-      this.#queued += data.length;
+      this.#queue!.push(length === data.length ? data : data.subarray(0, length));
+      this.#queued += length;
       this.#needDrain = true;
       return false;
     }
-    const n = s.write(data);
-    if (n === data.length) return true;
-    const rest = n > 0 ? data.subarray(n) : data;
+    const n = s.write(data, 0, length);
+    if (n === length) return true;
+    const rest = n > 0 || length !== data.length ? data.subarray(n > 0 ? n : 0, length) : data;
     (this.#queue ??= []).push(rest);
     this.#queued += rest.length;
     this.#needDrain = true;

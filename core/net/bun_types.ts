@@ -17,8 +17,11 @@ export interface BunSocket<D> {
   readonly remotePort?: number;
   readonly localAddress?: string;
   readonly localPort: number;
-  /** Returns the number of bytes written (maybe less than asked; -1 or 0 when closed). */
-  write(data: Uint8Array): number;
+  /**
+   * Writes `data[byteOffset, byteOffset + byteLength)` (all of it by default); returns
+   * the number of bytes written (maybe less than asked; -1 or 0 when closed).
+   */
+  write(data: Uint8Array, byteOffset?: number, byteLength?: number): number;
   end(): void;
   terminate(): void;
   shutdown(halfClose?: boolean): void;

@@ -342,8 +342,9 @@ export class DenoTransport implements Transport {
 
   // ---------------------------------------------------------------- writing
 
-  write(data: Uint8Array): boolean {
+  write(data: Uint8Array, length: number = data.length): boolean {
     if (this.#state !== OPEN) return false;
+    if (length !== data.length) data = data.subarray(0, length);
     if (data.length > 0) {
       if (this.#writing) {
         this.#queue.push(data);

@@ -69,8 +69,9 @@ class NodeTlsTransport implements Transport {
   setHandlers(handlers: TransportHandlers): void {
     this.#handlers = handlers;
   }
-  write(data: Uint8Array): boolean {
+  write(data: Uint8Array, length: number = data.length): boolean {
     if (this.#closed) return false;
+    if (length !== data.length) data = data.subarray(0, length);
     if (this.#socket.write(data)) return true;
     this.#needDrain = true;
     return false;

@@ -204,6 +204,46 @@ test("backpressure: 16 MiB to a paused peer buffers, drains, arrives byte-exact"
   await listener.finished;
 });
 
+test("write(data, length) sends only the first length bytes, written at once or buffered", async () => {
+  const PIECES = 200; // about 10 MB in all: more than the socket buffers hold
+  const data = pattern(PIECES * 100_000);
+  let serverT: Transport | null = null;
+  let accepted!: () => void;
+  const gotOne = new Promise<void>((r) => accepted = r);
+  const listener = listen({ hostname: "127.0.0.1", port: 0 }, (t) => {
+    serverT = t;
+    t.pause(); // the writes back up: later ones are buffered, some sent in part
+    accepted();
+  });
+  const t = await connect({ hostname: "127.0.0.1", port: listener.addr.port });
+  const client = new Peer(t);
+  await gotOne;
+  const server = new Peer(serverT!);
+  // Each write hands a whole 100 000-byte array with a shorter length: the bytes
+  // after the length must never be sent.
+  const expected: Uint8Array[] = [];
+  let sawFalse = false;
+  for (let i = 0; i < PIECES; i++) {
+    const piece = data.subarray(i * 100_000, (i + 1) * 100_000);
+    const length = 1 + ((i * 37_813) % 99_999);
+    expected.push(piece.subarray(0, length));
+    if (!t.write(piece, length)) sawFalse = true;
+  }
+  assert.equal(sawFalse, true);
+  const want = Buffer.concat(expected);
+  server.t.resume();
+  await server.until(() => server.received >= want.length);
+  await client.until(() => t.bufferedAmount === 0);
+  assert.equal(server.received, want.length);
+  assert.ok(Buffer.from(server.bytes()).equals(want), "bytes differ");
+  t.close();
+  await server.until(() => server.ended);
+  server.t.close();
+  await Promise.all([t.finished, server.t.finished]);
+  listener.close();
+  await listener.finished;
+});
+
 test("pause() holds data until resume(), in order", async () => {
   const server = new EchoServer({ hostname: "127.0.0.1", port: 0 });
   const t = await connect({ hostname: "127.0.0.1", port: server.listener.addr.port });
