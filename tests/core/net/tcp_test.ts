@@ -157,9 +157,13 @@ test("abort with unread data resets: the peer sees onClose(error)", async () => 
   await listener.finished;
 });
 
-test("backpressure: 16 MiB to a paused peer buffers, drains, arrives byte-exact", async () => {
-  const SIZE = 16 * 1024 * 1024;
-  const data = pattern(SIZE);
+/**
+ * A connection whose accepting side does not read until it is resumed: runs `fn`
+ * with the connecting transport and both peers, then closes everything.
+ */
+async function withPausedPeer(
+  fn: (t: Transport, client: Peer, server: Peer) => Promise<void>,
+): Promise<void> {
   let serverT: Transport | null = null;
   let accepted!: () => void;
   const gotOne = new Promise<void>((r) => accepted = r);
@@ -172,76 +176,72 @@ test("backpressure: 16 MiB to a paused peer buffers, drains, arrives byte-exact"
   const client = new Peer(t);
   await gotOne;
   const server = new Peer(serverT!);
-  // Write in 64 KiB pieces until write() says stop.
-  const PIECE = 64 * 1024;
-  let offset = 0;
-  let sawFalse = false;
-  while (offset < SIZE && !sawFalse) {
-    sawFalse = !t.write(data.subarray(offset, offset + PIECE));
-    offset += PIECE;
+  try {
+    await fn(t, client, server);
+  } finally {
+    t.close();
+    await server.until(() => server.ended);
+    server.t.close();
+    await Promise.all([t.finished, server.t.finished]);
+    listener.close();
+    await listener.finished;
   }
-  assert.equal(sawFalse, true);
-  assert.ok(t.bufferedAmount > 0);
-  // Keep writing everything: the buffer grows while the peer does not read.
-  const before = t.bufferedAmount;
-  while (offset < SIZE) {
-    assert.equal(t.write(data.subarray(offset, offset + PIECE)), false);
-    offset += PIECE;
-  }
-  assert.ok(t.bufferedAmount > before);
-  assert.equal(client.drains, 0);
-  server.t.resume();
-  await client.until(() => client.drains > 0);
-  assert.equal(t.bufferedAmount, 0);
-  await server.until(() => server.received >= SIZE);
-  assert.equal(server.received, SIZE);
-  assert.ok(Buffer.from(server.bytes()).equals(Buffer.from(data)), "bytes differ");
-  t.close();
-  await server.until(() => server.ended);
-  server.t.close();
-  await Promise.all([t.finished, server.t.finished]);
-  listener.close();
-  await listener.finished;
+}
+
+test("backpressure: 16 MiB to a paused peer buffers, drains, arrives byte-exact", async () => {
+  const SIZE = 16 * 1024 * 1024;
+  const data = pattern(SIZE);
+  await withPausedPeer(async (t, client, server) => {
+    // Write in 64 KiB pieces until write() says stop.
+    const PIECE = 64 * 1024;
+    let offset = 0;
+    let sawFalse = false;
+    while (offset < SIZE && !sawFalse) {
+      sawFalse = !t.write(data.subarray(offset, offset + PIECE));
+      offset += PIECE;
+    }
+    assert.equal(sawFalse, true);
+    assert.ok(t.bufferedAmount > 0);
+    // Keep writing everything: the buffer grows while the peer does not read.
+    const before = t.bufferedAmount;
+    while (offset < SIZE) {
+      assert.equal(t.write(data.subarray(offset, offset + PIECE)), false);
+      offset += PIECE;
+    }
+    assert.ok(t.bufferedAmount > before);
+    assert.equal(client.drains, 0);
+    server.t.resume();
+    await client.until(() => client.drains > 0);
+    assert.equal(t.bufferedAmount, 0);
+    await server.until(() => server.received >= SIZE);
+    assert.equal(server.received, SIZE);
+    assert.ok(Buffer.from(server.bytes()).equals(Buffer.from(data)), "bytes differ");
+  });
 });
 
 test("write(data, length) sends only the first length bytes, written at once or buffered", async () => {
-  const PIECES = 200; // about 10 MB in all: more than the socket buffers hold
+  const PIECES = 200; // about 10 MB sent in all: more than the socket buffers hold
   const data = pattern(PIECES * 100_000);
-  let serverT: Transport | null = null;
-  let accepted!: () => void;
-  const gotOne = new Promise<void>((r) => accepted = r);
-  const listener = listen({ hostname: "127.0.0.1", port: 0 }, (t) => {
-    serverT = t;
-    t.pause(); // the writes back up: later ones are buffered, some sent in part
-    accepted();
+  await withPausedPeer(async (t, client, server) => {
+    // Each write hands a whole 100 000-byte array with a shorter length: the bytes
+    // after the length must never be sent. The later writes are buffered (the
+    // peer does not read), some sent in part.
+    const expected: Uint8Array[] = [];
+    let sawFalse = false;
+    for (let i = 0; i < PIECES; i++) {
+      const piece = data.subarray(i * 100_000, (i + 1) * 100_000);
+      const length = 1 + ((i * 37_813) % 99_999);
+      expected.push(piece.subarray(0, length));
+      if (!t.write(piece, length)) sawFalse = true;
+    }
+    assert.equal(sawFalse, true);
+    const want = Buffer.concat(expected);
+    server.t.resume();
+    await server.until(() => server.received >= want.length);
+    await client.until(() => t.bufferedAmount === 0);
+    assert.equal(server.received, want.length);
+    assert.ok(Buffer.from(server.bytes()).equals(want), "bytes differ");
   });
-  const t = await connect({ hostname: "127.0.0.1", port: listener.addr.port });
-  const client = new Peer(t);
-  await gotOne;
-  const server = new Peer(serverT!);
-  // Each write hands a whole 100 000-byte array with a shorter length: the bytes
-  // after the length must never be sent.
-  const expected: Uint8Array[] = [];
-  let sawFalse = false;
-  for (let i = 0; i < PIECES; i++) {
-    const piece = data.subarray(i * 100_000, (i + 1) * 100_000);
-    const length = 1 + ((i * 37_813) % 99_999);
-    expected.push(piece.subarray(0, length));
-    if (!t.write(piece, length)) sawFalse = true;
-  }
-  assert.equal(sawFalse, true);
-  const want = Buffer.concat(expected);
-  server.t.resume();
-  await server.until(() => server.received >= want.length);
-  await client.until(() => t.bufferedAmount === 0);
-  assert.equal(server.received, want.length);
-  assert.ok(Buffer.from(server.bytes()).equals(want), "bytes differ");
-  t.close();
-  await server.until(() => server.ended);
-  server.t.close();
-  await Promise.all([t.finished, server.t.finished]);
-  listener.close();
-  await listener.finished;
 });
 
 test("pause() holds data until resume(), in order", async () => {
