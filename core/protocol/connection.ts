@@ -35,6 +35,7 @@ import {
   ChunkedReader,
   ContentLengthReader,
   DecodedBytes,
+  fieldFlagsOf,
   findHeadEnd,
   HAS_CONNECTION,
   HAS_CONTENT_LENGTH,
@@ -584,8 +585,11 @@ export class Connection {
       if (role !== CLIENT || state !== IDLE) {
         throw new LocalProtocolError(`Cannot send a request in state ${state}`);
       }
-      const framing = requestFraming(event.headers, event.httpVersion, LocalProtocolError);
-      this.#startRequest(event, framing, ALL_FIELDS);
+      const flags = fieldFlagsOf(event.headers);
+      const framing = (flags & (HAS_CONTENT_LENGTH | HAS_TRANSFER_ENCODING)) === 0
+        ? NO_BODY
+        : requestFraming(event.headers, event.httpVersion, LocalProtocolError);
+      this.#startRequest(event, framing, flags);
       this.#writer = bodyWriter(framing);
       this.#states.CLIENT = SEND_BODY;
       if (this.#states.SERVER === IDLE) this.#states.SERVER = SEND_RESPONSE;
@@ -875,7 +879,7 @@ const NO_PIECES: Uint8Array[] = [];
 /** Most bytes decoded at once for the request heads of one read (see `#pipelinedText`). */
 const PIPELINE_DECODE_WINDOW = 16 * 1024;
 
-/** Every HAS_* bit: look every field up (a request we send, a response). */
+/** Every HAS_* bit: look every field up (until a head has been received). */
 const ALL_FIELDS = HAS_CONTENT_LENGTH | HAS_TRANSFER_ENCODING | HAS_CONNECTION | HAS_EXPECT |
   HAS_UPGRADE;
 

@@ -149,6 +149,14 @@ function framingFlag(lower: string): number {
   }
 }
 
+/** The HAS_* bits of the fields of `fields` (for a head we send). */
+export function fieldFlagsOf(fields: Fields): number {
+  let flags = 0;
+  const lower = fields.lowerNames;
+  for (let i = 0; i < lower.length; i++) flags |= framingFlag(lower[i]!);
+  return flags;
+}
+
 /** HAS_* bits of the fields of the last head parsed (module scratch, like `lineEnds`). */
 let fieldFlags = 0;
 

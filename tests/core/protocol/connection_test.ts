@@ -374,6 +374,75 @@ for (const [name, input, alive] of CLIENT_KEEP_ALIVE) {
   });
 }
 
+// ---------------------------------------------------------------- requests we send
+
+/** A client connection that has sent a request with `headers` (and `body`, if any). */
+function sentRequest(
+  headers: [string, string][],
+  body = "",
+  httpVersion = "1.1",
+): { conn: Connection; wire: string } {
+  const conn = new Connection(CLIENT);
+  const req = new Request({ method: "POST", target: "/", headers, httpVersion });
+  let wire = text(conn.send(req)!);
+  if (body !== "" && !conn.clientIsWaitingFor100Continue) {
+    wire += text(conn.send(new Data(bytes(body)))!);
+  }
+  return { conn, wire };
+}
+
+test("the fields of a request we send decide its framing and the connection's fate", () => {
+  const host: [string, string] = ["Host", "a"];
+  const ok = bytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+  const finish = (conn: Connection) => {
+    if (conn.ourState !== DONE) conn.send(new EndOfMessage());
+    conn.receiveData(ok);
+    collect(conn);
+  };
+  // Framing: chunked, a length, or none; both at once is refused.
+  assert.match(
+    sentRequest([host, ["Transfer-Encoding", "chunked"]], "abc").wire,
+    /\r\n\r\n3\r\nabc\r\n$/,
+  );
+  assert.match(sentRequest([host, ["Content-Length", "3"]], "abc").wire, /\r\n\r\nabc$/);
+  assert.throws(
+    () => sentRequest([host, ["Content-Length", "3"], ["Transfer-Encoding", "chunked"]]),
+    LocalProtocolError,
+  );
+  assert.throws(() => sentRequest([host], "abc"), LocalProtocolError, "a body without framing");
+  // Keep-alive: by default, not with Connection: close, not for HTTP/1.0 unless asked.
+  for (
+    const [headers, version, state] of [
+      [[host], "1.1", DONE],
+      [[host, ["Connection", "close"]], "1.1", MUST_CLOSE],
+      [[], "1.0", MUST_CLOSE],
+      [[["Connection", "keep-alive"]], "1.0", DONE],
+    ] as const
+  ) {
+    const { conn } = sentRequest(headers.map(([k, v]) => [k, v]), "", version);
+    finish(conn);
+    assert.equal(conn.ourState, state, `${JSON.stringify(headers)} HTTP/${version}`);
+  }
+  // Expect: 100-continue holds the body back.
+  assert.equal(
+    sentRequest([host, ["Content-Length", "3"], ["Expect", "100-continue"]], "abc").conn
+      .clientIsWaitingFor100Continue,
+    true,
+  );
+  assert.equal(
+    sentRequest([host, ["Content-Length", "3"]], "abc").conn.clientIsWaitingFor100Continue,
+    false,
+  );
+  // Upgrade: a 101 switches the protocol.
+  const up = sentRequest([host, ["Connection", "upgrade"], ["Upgrade", "websocket"]]).conn;
+  up.send(new EndOfMessage());
+  up.receiveData(
+    bytes("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n"),
+  );
+  collect(up);
+  assert.equal(up.theirState, SWITCHED_PROTOCOL);
+});
+
 // ---------------------------------------------------------------- pipelining
 
 function respond(conn: Connection, body = ""): Uint8Array {
