@@ -370,8 +370,17 @@ export class Channel implements TransportHandlers {
     return out;
   }
 
-  /** A response was appended to `out`: it goes out at the end of this turn. */
+  /**
+   * A response was appended to `out`. While more of the peer's bytes are buffered
+   * (pipelined requests not read yet) it waits for the end of this turn, so that
+   * their answers leave together in one write; otherwise nothing can join it and
+   * it goes now.
+   */
   corked(): void {
+    if (this.proto.bufferedLength === 0) {
+      this.flush();
+      return;
+    }
     if (!this.#dirty) {
       this.#dirty = true;
       this.server.scheduleFlush(this);
