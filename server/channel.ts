@@ -302,7 +302,7 @@ export class Channel implements TransportHandlers {
   idleSince: number;
   /**
    * Responses serialised and not yet handed to the transport (`null` when none):
-   * corked until the end of the turn, so pipelined answers leave in one write.
+   * corked while pipelined requests follow, so that their answers leave in one write.
    */
   #out: OutputBuffer | null = null;
   #dirty = false;

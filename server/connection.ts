@@ -631,7 +631,8 @@ export class HttpConnection {
     if (!this.#bodyAllowed(res.status)) body = EMPTY;
     try {
       if (body.length <= COPY_LIMIT) {
-        // Head and body into the connection's output, written at the end of the turn.
+        // Head and body into the connection's output, written now or, behind
+        // pipelined requests, at the end of the turn (see `Channel.corked`).
         proto.sendResponse(res, body, ch.outBuffer());
         ch.corked();
       } else {

@@ -299,7 +299,8 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
   }
 
   /**
-   * Responses are corked per connection and flushed together: when
+   * Responses to pipelined requests (the channel still holds more of the peer's
+   * bytes; see `Channel.corked`) are corked per connection and flushed together: when
    * `processEvents()` finds nothing more to hand out, or in a microtask. The
    * microtask waits while the application keeps taking connections (a loop that
    * answers pipelined or queued requests one by one), so their answers leave in
