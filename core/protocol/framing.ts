@@ -31,6 +31,11 @@ type ErrorClass = new (message: string, statusHint?: number) => ProtocolError;
  * values count as one; anything else is an error.
  */
 export function contentLengthOf(values: readonly string[], Err: ErrorClass): number {
+  if (values.length === 1) {
+    // The usual field: digits alone, taken without cutting the value up.
+    const n = parseDigits(values[0]!);
+    if (n >= 0) return n;
+  }
   let result = -1;
   for (const field of values) {
     let pos = 0;
