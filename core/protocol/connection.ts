@@ -438,9 +438,7 @@ export class Connection {
     if (event instanceof Request) {
       this.#theirVersion = event.httpVersion;
       const flags = this.#fieldFlags;
-      const framing = (flags & (HAS_CONTENT_LENGTH | HAS_TRANSFER_ENCODING)) === 0
-        ? NO_BODY
-        : requestFraming(event.headers, event.httpVersion, RemoteProtocolError);
+      const framing = requestFramingOf(event, flags, RemoteProtocolError);
       this.#startRequest(event, framing, flags);
       this.#reader = readerFor(framing, this.#maxHead);
       this.#states.CLIENT = SEND_BODY;
@@ -450,20 +448,16 @@ export class Connection {
       this.#responseStarted(event, true);
     } else if (event instanceof Response) {
       this.#theirVersion = event.httpVersion;
-      // Fields the head does not have are not looked up: without them the rules
-      // see an empty field list.
       const flags = this.#fieldFlags;
       const framing = responseFraming(
         this.#requestMethod,
         event.status,
-        (flags & (HAS_CONTENT_LENGTH | HAS_TRANSFER_ENCODING)) !== 0 ? event.headers : EMPTY_FIELDS,
+        fieldsWith(event.headers, flags, HAS_CONTENT_LENGTH | HAS_TRANSFER_ENCODING),
         RemoteProtocolError,
       );
-      const keepAlive = allowsKeepAlive(
-        (flags & HAS_CONNECTION) !== 0 ? event.headers : EMPTY_FIELDS,
-        event.httpVersion,
-      );
-      if (!keepAlive) this.#keepAlive = false;
+      if (!allowsKeepAlive(fieldsWith(event.headers, flags, HAS_CONNECTION), event.httpVersion)) {
+        this.#keepAlive = false;
+      }
       if (framing.kind === "close") this.#keepAlive = false;
       this.#reader = readerFor(framing, this.#maxHead);
       this.#responseStarted(event, false);
@@ -486,15 +480,14 @@ export class Connection {
    */
   #startRequest(req: Request, framing: BodyFraming, flags: number): void {
     this.#requestMethod = req.method;
-    const keepAlive = (flags & HAS_CONNECTION) !== 0
-      ? allowsKeepAlive(req.headers, req.httpVersion)
-      : req.httpVersion !== "1.0"; // what allowsKeepAlive says without a Connection field
-    if (!keepAlive) this.#keepAlive = false;
-    this.#switchProposed = (flags & HAS_UPGRADE) !== 0
-      ? proposesSwitch(req.method, req.headers)
-      : req.method === "CONNECT";
-    this.#clientWaiting100 = (flags & HAS_EXPECT) !== 0 &&
-      expectsContinue(req.headers, req.httpVersion) && framing !== NO_BODY;
+    const headers = req.headers;
+    if (!allowsKeepAlive(fieldsWith(headers, flags, HAS_CONNECTION), req.httpVersion)) {
+      this.#keepAlive = false;
+    }
+    this.#switchProposed = proposesSwitch(req.method, fieldsWith(headers, flags, HAS_UPGRADE));
+    this.#clientWaiting100 =
+      expectsContinue(fieldsWith(headers, flags, HAS_EXPECT), req.httpVersion) &&
+      framing !== NO_BODY;
   }
 
   /** Response-head bookkeeping shared by sending and receiving one. */
@@ -586,9 +579,7 @@ export class Connection {
         throw new LocalProtocolError(`Cannot send a request in state ${state}`);
       }
       const flags = fieldFlagsOf(event.headers);
-      const framing = (flags & (HAS_CONTENT_LENGTH | HAS_TRANSFER_ENCODING)) === 0
-        ? NO_BODY
-        : requestFraming(event.headers, event.httpVersion, LocalProtocolError);
+      const framing = requestFramingOf(event, flags, LocalProtocolError);
       this.#startRequest(event, framing, flags);
       this.#writer = bodyWriter(framing);
       this.#states.CLIENT = SEND_BODY;
@@ -878,6 +869,28 @@ const NO_PIECES: Uint8Array[] = [];
 
 /** Most bytes decoded at once for the request heads of one read (see `#pipelinedText`). */
 const PIPELINE_DECODE_WINDOW = 16 * 1024;
+
+/**
+ * `headers` when `flags` (HAS_* bits) says it has one of the fields of `bits`, else
+ * no fields: a rule given the result looks up only fields that are there, and
+ * decides as for a message without them.
+ */
+function fieldsWith(headers: Fields, flags: number, bits: number): Fields {
+  return (flags & bits) !== 0 ? headers : EMPTY_FIELDS;
+}
+
+/** The framing of a request whose HAS_* bits are `flags`. */
+function requestFramingOf(
+  req: Request,
+  flags: number,
+  Err: typeof RemoteProtocolError | typeof LocalProtocolError,
+): BodyFraming {
+  return requestFraming(
+    fieldsWith(req.headers, flags, HAS_CONTENT_LENGTH | HAS_TRANSFER_ENCODING),
+    req.httpVersion,
+    Err,
+  );
+}
 
 /** Every HAS_* bit: look every field up (until a head has been received). */
 const ALL_FIELDS = HAS_CONTENT_LENGTH | HAS_TRANSFER_ENCODING | HAS_CONNECTION | HAS_EXPECT |

@@ -77,6 +77,7 @@ function parseDigits(s: string): number {
  * headers, a coding list, a repeated field or TE in HTTP/1.0 are rejected.
  */
 export function requestFraming(headers: Fields, httpVersion: string, Err: ErrorClass): BodyFraming {
+  if (headers.size === 0) return NO_BODY;
   const te = headers.getAll("transfer-encoding");
   const cl = headers.getAll("content-length");
   if (te.length > 0) {
@@ -114,6 +115,7 @@ export function responseFraming(
 ): BodyFraming {
   if (status < 200 || status === 204 || status === 304 || requestMethod === "HEAD") return NO_BODY;
   if (requestMethod === "CONNECT" && status < 300) return NO_BODY;
+  if (headers.size === 0) return UNTIL_CLOSE;
   const te = headers.getAll("transfer-encoding");
   if (te.length > 0) {
     const last = te[te.length - 1]!;
@@ -129,6 +131,7 @@ export function responseFraming(
 
 /** Whether a comma-separated header holds `token` (case-insensitive). */
 export function hasToken(headers: Fields, name: string, token: string): boolean {
+  if (headers.size === 0) return false;
   const values = headers.getAll(name);
   for (const v of values) {
     const parts = v.split(",");

@@ -5,6 +5,7 @@
  * @module
  */
 import { reasonPhrase } from "../status.ts";
+import { concatBytes } from "../bytes.ts";
 import { OutputBuffer } from "./buffer.ts";
 import { LocalProtocolError } from "./errors.ts";
 import type { InformationalResponse, Request, Response } from "./events.ts";
@@ -209,17 +210,9 @@ const HEAD_STARTS_KEPT = 8;
 /** Head ends for the current date: none, `connection: close`, `connection: keep-alive`. */
 const HEAD_ENDS: (HeadEnd | undefined)[] = [undefined, undefined, undefined];
 
+/** The lines given (`null` for none) joined; may be one of them itself (read-only use). */
 function concatLines(lines: readonly (Uint8Array | null)[]): Uint8Array {
-  let n = 0;
-  for (const l of lines) if (l !== null) n += l.length;
-  const out = new Uint8Array(n);
-  let pos = 0;
-  for (const l of lines) {
-    if (l === null) continue;
-    out.set(l, pos);
-    pos += l.length;
-  }
-  return out;
+  return concatBytes(lines.filter((l): l is Uint8Array => l !== null));
 }
 
 function headStart(status: number, typeLine: Uint8Array | null, withLength: boolean): Uint8Array {
