@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { Fields, Request } from "../core/protocol/mod.ts";
+import { type Fields, RemoteProtocolError, type Request } from "../core/protocol/mod.ts";
+import { contentLengthOf } from "../core/protocol/framing.ts";
 import { HttpResponseError } from "./errors.ts";
 
 import {
@@ -164,26 +165,18 @@ export class HttpResponse {
     return this.fields.get("content-type");
   }
 
-  /** The `content-length` header as a number, or `null` when absent or invalid. */
+  /**
+   * The `content-length` header as a number, read as the body's framing reads it
+   * (equal repeated values count as one), or `null` when absent or not a length.
+   */
   get contentLength(): number | null {
-    // One field of digits only (repeated fields would join to "n, n": not a length).
-    const names = this.fields.lowerNames;
-    let v: string | null = null;
-    for (let i = 0; i < names.length; i++) {
-      if (names[i] === "content-length") {
-        if (v !== null) return null;
-        v = this.fields.values[i]!;
-      }
+    const values = this.fields.getAll("content-length");
+    if (values.length === 0) return null;
+    try {
+      return contentLengthOf(values, RemoteProtocolError);
+    } catch {
+      return null;
     }
-    if (v === null || v.length === 0) return null;
-    let n = 0;
-    for (let i = 0; i < v.length; i++) {
-      const c = v.charCodeAt(i);
-      if (c < 0x30 || c > 0x39) return null;
-      n = n * 10 + (c - 0x30);
-    }
-    // Exact up to 15 digits; longer values as `Number` reads them.
-    return v.length <= 15 ? n : Number(v);
   }
 
   /**

@@ -116,6 +116,34 @@ test("framing: HEAD with Content-Length, 204 and 304 have no body", async () => 
   }
 });
 
+test("framing: contentLength is the length the body was framed by, null when not a length", async () => {
+  const srv = scripted([
+    "HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\nhello",
+    "HTTP/1.1 200 OK\r\nContent-Length: 3\r\ncontent-length: 3\r\n\r\nabc",
+    "HTTP/1.1 200 OK\r\nContent-Length: many\r\n\r\n",
+    "HTTP/1.1 200 OK\r\nContent-Length: 12345678901234567890\r\n\r\n",
+    "HTTP/1.1 200 OK\r\nContent-Length: 007\r\n\r\n",
+  ]);
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`);
+  try {
+    const listed = await client.get("/").wait();
+    assert.equal(listed!.text(), "hello");
+    assert.equal(listed!.contentLength, 5);
+    const repeated = await client.get("/").wait();
+    assert.equal(repeated!.text(), "abc");
+    assert.equal(repeated!.contentLength, 3);
+    // HEAD answers are not framed by their Content-Length: what they announce is
+    // still read, and a value that is not a length is null.
+    assert.equal((await client.head("/").wait())!.contentLength, null);
+    assert.equal((await client.head("/").wait())!.contentLength, null);
+    assert.equal((await client.head("/").wait())!.contentLength, 7);
+    assert.equal(srv.sockets.length, 1);
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
 test("framing: 100 Continue and 103 Early Hints before the final response are skipped", async () => {
   const srv = scripted([
     "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n" +
