@@ -47,7 +47,7 @@ export interface ServerCore {
   channelClosed(ch: Channel): void;
   /** The channel has corked response bytes: call its `flush()` at the end of this turn. */
   scheduleFlush(ch: Channel): void;
-  /** The `Date` header value for a response corked now (shared by one turn's answers). */
+  /** The `Date` header value for a response made now (one turn's corked answers share it). */
   date(): string;
 }
 

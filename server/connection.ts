@@ -16,7 +16,6 @@ import { trustedFields } from "../core/protocol/headers.ts";
 import type { Address } from "../core/net/types.ts";
 import { encodeResponseData, type ResponseData, TEXT_BODY_TYPE } from "../core/body.ts";
 import { type CookiesInit, parseCookies, serializeCookies } from "../core/cookie.ts";
-import { currentHttpDate } from "../core/http_date.ts";
 import type { Query } from "../core/query.ts";
 import { openSync } from "node:fs";
 import type { Channel, RequestState } from "./channel.ts";
@@ -470,7 +469,7 @@ export class HttpConnection {
         throw new HttpError(e instanceof Error ? e.message : "Invalid cookie");
       }
     }
-    if (!hasHeader(pairs, "date")) pairs.push(["date", currentHttpDate()]);
+    if (!hasHeader(pairs, "date")) pairs.push(["date", this.#ch.server.date()]);
     const st = this.#st;
     if (!hasHeader(pairs, "connection") && this.#ch.mustCloseAfter(st)) {
       pairs.push(["connection", "close"]);
@@ -576,7 +575,7 @@ export class HttpConnection {
       values.push(String(length));
     }
     names.push("date");
-    values.push(currentHttpDate());
+    values.push(this.#ch.server.date());
     if (this.#ch.mustCloseAfter(st)) {
       names.push("connection");
       values.push("close");
