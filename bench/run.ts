@@ -70,7 +70,7 @@ function parseArgs(args: string[]): Config {
   const out = get("out");
   return {
     smoke,
-    rounds: Math.floor(num("rounds", smoke ? 1 : 3)),
+    rounds: Math.floor(num("rounds", smoke ? 1 : 5)),
     duration: Math.max(1, Math.floor(num("duration", smoke ? 1 : 5))),
     warmup: smoke ? 0 : 2,
     only: only === undefined ? null : only.split(",").map((s) => s.trim().toUpperCase()),
