@@ -69,6 +69,7 @@ import {
 import {
   type BodyWriter,
   bodyWriter,
+  checkWholeBody,
   CONNECTION_CLOSE_LINE,
   CONNECTION_KEEP_ALIVE_LINE,
   FieldLineCache,
@@ -445,7 +446,7 @@ export class Connection {
       if (this.#states.SERVER === IDLE) this.#states.SERVER = SEND_RESPONSE;
     } else if (event instanceof InformationalResponse) {
       this.#theirVersion = event.httpVersion;
-      this.#responseStarted(event, true);
+      this.#responseStarted(event.status, true);
     } else if (event instanceof Response) {
       this.#theirVersion = event.httpVersion;
       const flags = this.#fieldFlags;
@@ -460,7 +461,7 @@ export class Connection {
       }
       if (framing.kind === "close") this.#keepAlive = false;
       this.#reader = readerFor(framing, this.#maxHead);
-      this.#responseStarted(event, false);
+      this.#responseStarted(event.status, false);
     } else if (event instanceof Data) {
       if (this.theirRole === CLIENT && event.data.length > 0) this.#clientWaiting100 = false;
     } else if (event instanceof EndOfMessage) {
@@ -490,13 +491,8 @@ export class Connection {
       framing !== NO_BODY;
   }
 
-  /** Response-head bookkeeping shared by sending and receiving one. */
-  #responseStarted(res: Response | InformationalResponse, informational: boolean): void {
-    this.#responseStatusStarted(res.status, informational);
-  }
-
-  /** {@linkcode Connection.#responseStarted} by status code. */
-  #responseStatusStarted(status: number, informational: boolean): void {
+  /** Response-head bookkeeping shared by sending and receiving one, by its status. */
+  #responseStarted(status: number, informational: boolean): void {
     this.#clientWaiting100 = false;
     const switches = this.#switchProposed &&
       (informational
@@ -597,7 +593,7 @@ export class Connection {
         if (event.status === 101 && !this.#switchProposed) {
           throw new LocalProtocolError("Cannot send 101 without an Upgrade request");
         }
-        this.#responseStarted(event, true);
+        this.#responseStarted(event.status, true);
         return [writeResponseHead(event)];
       }
       const [extra, skip] = this.#startResponse(event);
@@ -755,20 +751,9 @@ export class Connection {
       let connectionLine: Uint8Array | null = null;
       if (!this.#keepAlive) connectionLine = CONNECTION_CLOSE_LINE;
       else if (this.#theirVersion === "1.0") connectionLine = CONNECTION_KEEP_ALIVE_LINE;
-      this.#responseStatusStarted(status, false);
+      this.#responseStarted(status, false);
       this.#afterChange();
-      // As the body writers check it.
-      if (bodyless) {
-        if (body.length > 0) throw new LocalProtocolError("This message cannot have a body");
-      } else if (body.length > length) {
-        throw new LocalProtocolError(
-          `Too much data for the declared Content-Length of ${length} bytes`,
-        );
-      } else if (body.length < length) {
-        throw new LocalProtocolError(
-          `Too little data for the declared Content-Length: ${body.length} of ${length} bytes sent`,
-        );
-      }
+      checkWholeBody(body.length, bodyless ? -1 : length);
       this.#writer = null;
       this.#states.SERVER = DONE;
       this.#afterChange();
@@ -831,7 +816,7 @@ export class Connection {
       }
     }
     this.#writer = bodyWriter(framing);
-    this.#responseStarted(res, false);
+    this.#responseStarted(res.status, false);
     return [extra, skip];
   }
 

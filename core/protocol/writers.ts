@@ -303,9 +303,40 @@ export interface BodyWriter {
   end(trailers: Fields): Uint8Array[];
 }
 
+/**
+ * Checks a whole body of `size` bytes at once, as the body writers check it piece
+ * by piece: `length` bytes declared by Content-Length, or -1 for a message that
+ * has no body.
+ *
+ * @throws {LocalProtocolError} with the writers' message when the body does not fit.
+ */
+export function checkWholeBody(size: number, length: number): void {
+  if (length < 0) {
+    if (size > 0) throw noBodyAllowed();
+  } else if (size > length) {
+    throw tooMuchData(length);
+  } else if (size < length) {
+    throw tooLittleData(size, length);
+  }
+}
+
+function noBodyAllowed(): LocalProtocolError {
+  return new LocalProtocolError("This message cannot have a body");
+}
+
+function tooMuchData(length: number): LocalProtocolError {
+  return new LocalProtocolError(`Too much data for the declared Content-Length of ${length} bytes`);
+}
+
+function tooLittleData(sent: number, length: number): LocalProtocolError {
+  return new LocalProtocolError(
+    `Too little data for the declared Content-Length: ${sent} of ${length} bytes sent`,
+  );
+}
+
 class NoBodyWriter implements BodyWriter {
   data(data: Uint8Array): Uint8Array[] {
-    if (data.length > 0) throw new LocalProtocolError("This message cannot have a body");
+    if (data.length > 0) throw noBodyAllowed();
     return [];
   }
   end(trailers: Fields): Uint8Array[] {
@@ -322,22 +353,12 @@ class ContentLengthWriter implements BodyWriter {
     this.#remaining = length;
   }
   data(data: Uint8Array): Uint8Array[] {
-    if (data.length > this.#remaining) {
-      throw new LocalProtocolError(
-        `Too much data for the declared Content-Length of ${this.#length} bytes`,
-      );
-    }
+    if (data.length > this.#remaining) throw tooMuchData(this.#length);
     this.#remaining -= data.length;
     return data.length === 0 ? [] : [data];
   }
   end(trailers: Fields): Uint8Array[] {
-    if (this.#remaining > 0) {
-      throw new LocalProtocolError(
-        `Too little data for the declared Content-Length: ${
-          this.#length - this.#remaining
-        } of ${this.#length} bytes sent`,
-      );
-    }
+    if (this.#remaining > 0) throw tooLittleData(this.#length - this.#remaining, this.#length);
     noTrailers(trailers);
     return [];
   }
