@@ -105,7 +105,6 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** The command line; `gc` exposes the collector (the SIGUSR2 hook of `servers/gc_hook.ts`). */
 /**
  * V8 flags for the memory scenario (S3): expose the collector, and hold the young
  * generation at one size. V8 otherwise grows and shrinks it with the allocation
@@ -115,6 +114,10 @@ async function exists(path: string): Promise<boolean> {
  */
 const V8_MEMORY_FLAGS = ["--expose-gc", "--min-semi-space-size=8", "--max-semi-space-size=8"];
 
+/**
+ * The command line; `gc` exposes the collector (the SIGUSR2 hook of
+ * `servers/gc_hook.ts`) and holds the young generation (`V8_MEMORY_FLAGS`).
+ */
 function command(runtime: Runtime, file: string, args: string[], gc = false): [string, string[]] {
   const path = `${BENCH}/${file}`;
   if (runtime === "deno") {
@@ -1124,8 +1127,8 @@ requests and S3 lose connections) — see \`bench/servers/uhttp_server.ts\`.
   with the V8 young generation held at 8 MiB (\`--min-semi-space-size=8
   --max-semi-space-size=8\`): left to itself V8 sizes it by the allocation rate of the
   moment, which after the same warm-up varied between 7 and 13 MiB of RSS from run to
-  run — up to 3 KB per connection of noise that has nothing to do with connections. Figure: (after − before) /
-  N in KB (1 KB = 1000 bytes). A fresh server per sample.
+  run — up to 3 KB per connection of noise that has nothing to do with connections.
+  Figure: (after − before) / N in KB (1 KB = 1000 bytes). A fresh server per sample.
 - **S4** — one client process, one keep-alive connection: \`POST /upload\` with a
   body of the stated size (Content-Length, sent from one prebuilt Uint8Array; the
   server reads it piece by piece and counts it — ours with \`eventMode\` and

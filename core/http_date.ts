@@ -111,6 +111,7 @@ export function parseHttpDate(s: string): Date | null {
 
 let cachedSecond = -1;
 let cachedDate = "";
+
 /**
  * Returns the current time as an IMF-fixdate for the `Date` response header,
  * recomputed at most once per second (no timer: it compares `Date.now()`).

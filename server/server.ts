@@ -333,9 +333,9 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
   };
 
   /**
-   * The `Date` of a corked response. While a flush is queued (the answers of this
-   * turn), the clock is read once and shared; the flush forgets it, so no answer
-   * carries a date older than the turn it was made in.
+   * The `Date` of a response made now. While a flush is queued (the corked answers
+   * of this turn), the clock is read once and shared; the flush forgets it, so no
+   * answer carries a date older than the turn it was made in.
    */
   #date(): string {
     if (!this.#flushQueued) return currentHttpDate();

@@ -196,7 +196,8 @@ export class BunTransport implements Transport {
     }
     const n = s.write(data, 0, length);
     if (n === length) return true;
-    const rest = n > 0 || length !== data.length ? data.subarray(n > 0 ? n : 0, length) : data;
+    const sent = n > 0 ? n : 0;
+    const rest = sent === 0 && length === data.length ? data : data.subarray(sent, length);
     (this.#queue ??= []).push(rest);
     this.#queued += rest.length;
     this.#needDrain = true;
