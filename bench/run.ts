@@ -736,8 +736,10 @@ function scenarios(cfg: Config): Scenario[] {
       [
         clientContender(SRV.rawDeno, oursClient("deno", conc)),
         clientContender(SRV.rawDeno, fetchClient("deno", conc)),
+        clientContender(SRV.rawDeno, rawClient("deno", conc)),
         clientContender(SRV.rawDeno, oursClient("bun", conc)),
         clientContender(SRV.rawDeno, fetchClient("bun", conc)),
+        clientContender(SRV.rawDeno, rawClient("bun", conc)),
       ],
       300_000,
     ),
@@ -1147,7 +1149,7 @@ requests and S3 lose connections) — see \`bench/servers/uhttp_server.ts\`.
   GET and reads a fixed number of bytes (\`bench/clients/raw_*_client.ts\`).
 - **C2** — one client process runs 50 concurrent loops of GETs (ours: 50
   \`HttpClient\`s, one connection each; fetch: its own pool) against the raw Deno
-  responder.
+  responder. Ceiling: 50 of C1's raw socket loops, one connection each.
 - **C3, C3b** — the raw responder is started with a body of the stated size; the
   client downloads it into memory (ours: \`res.data\` with a raised
   \`maxResponseLength\`; fetch: \`arrayBuffer()\`), after one untimed download.

@@ -1,8 +1,9 @@
 /**
- * Ceiling client: a raw `Deno.connect` loop against the raw fixed responder. It
- * writes a fixed GET and reads a fixed number of bytes (the responder's response
- * length, computed from the same body size), parsing nothing. Modes:
- * `seq ORIGIN N` (C1), `download ORIGIN TIMES BODY_BYTES` (C3).
+ * Ceiling client: raw `Deno.connect` loops against the raw fixed responder. Each
+ * loop writes a fixed GET and reads a fixed number of bytes (the responder's
+ * response length, computed from the same body size), parsing nothing. Modes:
+ * `seq ORIGIN N` (C1), `conc ORIGIN N C` (C2: C loops, one connection each, N
+ * GETs in all), `download ORIGIN TIMES BODY_BYTES` (C3).
  *
  * @module
  */
@@ -10,17 +11,19 @@ import { fixedResponse } from "../servers/raw_common.ts";
 import { ARGS, fail, intArg, report, warmupOps } from "./common.ts";
 
 const [mode, origin] = ARGS;
-if (origin === undefined) fail("usage: raw_deno_client.ts seq|download ORIGIN ...");
+if (origin === undefined) fail("usage: raw_deno_client.ts seq|conc|download ORIGIN ...");
 const url = new URL(origin);
 const bodyBytes = mode === "download" ? intArg(3, 0) : 0;
 const expected = fixedResponse(bodyBytes).length;
 const REQUEST = new TextEncoder().encode(`GET / HTTP/1.1\r\nhost: ${url.host}\r\n\r\n`);
 
-const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
-conn.setNoDelay(true);
-const buf = new Uint8Array(256 * 1024);
+async function connect(): Promise<Deno.TcpConn> {
+  const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
+  conn.setNoDelay(true);
+  return conn;
+}
 
-async function one(): Promise<number> {
+async function one(conn: Deno.Conn, buf: Uint8Array): Promise<number> {
   let out = REQUEST;
   while (out.length > 0) out = out.subarray(await conn.write(out));
   let got = 0;
@@ -32,10 +35,26 @@ async function one(): Promise<number> {
   return got;
 }
 
-const ops = mode === "seq" ? intArg(2, 20_000) : intArg(2, 1);
-for (let i = mode === "seq" ? warmupOps(ops) : 1; i > 0; i--) await one();
+/** Runs `n` exchanges over `conns`, each connection one after another; returns the bytes read. */
+async function loop(conns: Deno.Conn[], n: number): Promise<number> {
+  let left = n;
+  let bytes = 0;
+  await Promise.all(conns.map(async (conn) => {
+    const buf = new Uint8Array(mode === "download" ? 256 * 1024 : 4096);
+    while (left > 0) {
+      left--;
+      const got = await one(conn, buf); // read `bytes` after the await: the loops share it
+      bytes += got;
+    }
+  }));
+  return bytes;
+}
+
+const ops = mode === "download" ? intArg(2, 1) : intArg(2, 20_000);
+const count = mode === "conc" ? intArg(3, 50) : 1;
+const conns = await Promise.all(Array.from({ length: count }, connect));
+await loop(conns, mode === "download" ? 1 : warmupOps(ops));
 const t0 = performance.now();
-let bytes = 0;
-for (let i = 0; i < ops; i++) bytes += await one();
+const bytes = await loop(conns, ops);
 report(ops, bytes, performance.now() - t0);
-conn.close();
+for (const conn of conns) conn.close();
