@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -21,17 +21,20 @@ function hasCurl(): boolean {
 const SKIP = hasCurl() ? false : "curl is not installed (apt-get install curl)";
 if (SKIP) console.log(`skipping the curl tests: ${SKIP}`);
 
-/** Runs an example under the current runtime; resolves with the process and its port. */
+/**
+ * Runs an example under the current runtime; resolves with the process, its port and
+ * what it has printed so far.
+ */
 async function startExample(
   file: string,
   args: string[] = ["--port", "0"],
-): Promise<{ child: ChildProcess; port: number; stop: () => Promise<void> }> {
+): Promise<{ child: ChildProcess; port: number; output: () => string; stop: () => Promise<void> }> {
   const isBun = "Bun" in globalThis;
   const argv = isBun ? [join(ROOT, file), ...args] : ["run", "-A", join(ROOT, file), ...args];
   const child = spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let out = "";
   const port = await new Promise<number>((resolve, reject) => {
-    let out = "";
     const timer = setTimeout(() => reject(new Error(`${file} did not start`)), 10_000);
     child.stdout!.on("data", (b: Uint8Array) => {
       out += new TextDecoder().decode(b);
@@ -45,6 +48,7 @@ async function startExample(
   return {
     child,
     port,
+    output: () => out,
     stop: async () => {
       child.kill("SIGTERM");
       await exited;
@@ -115,9 +119,16 @@ test("curl: POST JSON and --http1.0 to examples/echo_server.ts", { skip: SKIP },
 test("curl: Expect: 100-continue upload to examples/upload.ts", { skip: SKIP }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "uhttp-curl-"));
   const file = join(dir, "data.bin");
-  writeFileSync(file, new Uint8Array(3 * 1024 * 1024).fill(65));
+  const big = new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251);
+  writeFileSync(file, big);
+  const small = join(dir, "small.txt");
+  writeFileSync(small, "a small upload, likely to arrive with its head\n");
   const ex = await startExample("examples/upload.ts");
+  let uploads = "";
   try {
+    // Printed before "listening on", so it is in the output by now.
+    uploads = /uploads go to (\S+)/.exec(ex.output())?.[1] ?? "";
+    assert.notEqual(uploads, "", `no upload folder in: ${ex.output()}`);
     for (const path of ["/count", "/upload/data.bin"]) {
       const res = await curl([
         "-v",
@@ -128,12 +139,23 @@ test("curl: Expect: 100-continue upload to examples/upload.ts", { skip: SKIP }, 
         `http://127.0.0.1:${ex.port}${path}`,
       ]);
       assert.match(res.stderr, /HTTP\/1\.1 100 Continue/);
-      assert.deepEqual(JSON.parse(res.stdout), { received: 3 * 1024 * 1024 });
+      assert.deepEqual(JSON.parse(res.stdout), { received: big.length });
     }
+    assert.deepEqual(new Uint8Array(readFileSync(join(uploads, "data.bin"))), big);
+    // However the small body arrives (with its head or after it), it is saved too.
+    const res = await curl([
+      "--data-binary",
+      `@${small}`,
+      `http://127.0.0.1:${ex.port}/upload/s.txt`,
+    ]);
+    assert.deepEqual(JSON.parse(res.stdout), { received: statSync(small).size });
+    assert.equal(readFileSync(join(uploads, "s.txt"), "utf8"), readFileSync(small, "utf8"));
   } finally {
     await ex.stop();
     rmSync(dir, { recursive: true });
   }
+  // Stopped by SIGTERM, the example removes its folder with the uploads.
+  assert.equal(existsSync(uploads), false);
 });
 
 test("curl: HTTPS with the test CA, and the HTTP->HTTPS redirect", { skip: SKIP }, async () => {
