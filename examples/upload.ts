@@ -28,10 +28,9 @@ import {
 const args = process.argv.slice(2);
 const at = args.indexOf("--port");
 const port = at >= 0 ? Number(args[at + 1]) : 8080;
-const dir = mkdtempSync(join(tmpdir(), "uhttp-uploads-"));
-
-console.log(`uploads go to ${dir}`);
 const server = new HttpServer({ address: "127.0.0.1", port, eventMode: true });
+const dir = mkdtempSync(join(tmpdir(), "uhttp-uploads-"));
+console.log(`uploads go to ${dir}`);
 console.log(`listening on http://127.0.0.1:${server.port}/`);
 
 /** The file name of `/upload/<name>`, `""` for another path, `null` for a bad name. */
@@ -42,7 +41,7 @@ function uploadName(path: string): string | null {
 }
 
 // Ctrl-C or a kill ends the loop below; the folder is removed after it.
-const stop = () => server.close();
+const stop = () => void server.close();
 process.once("SIGINT", stop);
 process.once("SIGTERM", stop);
 
