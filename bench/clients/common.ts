@@ -27,6 +27,28 @@ export function intArg(i: number, dflt: number): number {
   return Number.isFinite(v) && v > 0 ? Math.floor(v) : dflt;
 }
 
+/**
+ * Runs `n` operations spread over `workers`: each worker does one after another,
+ * all workers at once, until `n` have started. Returns the sum of the operations'
+ * results (bytes read).
+ */
+export async function runShared<W>(
+  workers: readonly W[],
+  n: number,
+  op: (worker: W) => Promise<number>,
+): Promise<number> {
+  let left = n;
+  let total = 0;
+  await Promise.all(workers.map(async (w) => {
+    while (left > 0) {
+      left--;
+      const got = await op(w); // read `total` after the await: the workers share it
+      total += got;
+    }
+  }));
+  return total;
+}
+
 /** Warm-up count for `n` timed operations. */
 export function warmupOps(n: number): number {
   return Math.max(1, Math.min(2000, Math.floor(n / 10)));

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { ARGS, fail, intArg, report, warmupOps } from "./common.ts";
+import { ARGS, fail, intArg, report, runShared, warmupOps } from "./common.ts";
 
 const [mode, origin] = ARGS;
 if (origin === undefined) fail("usage: fetch_client.ts seq|conc|download|updown ORIGIN ...");
@@ -20,18 +20,9 @@ async function get(path: string): Promise<number> {
   return n;
 }
 
-async function loop(n: number, c: number): Promise<number> {
-  let left = n;
-  let bytes = 0;
-  const worker = async () => {
-    while (left > 0) {
-      left--;
-      const got = await get("/"); // read `bytes` after the await: the loops share it
-      bytes += got;
-    }
-  };
-  await Promise.all(Array.from({ length: c }, worker));
-  return bytes;
+/** `n` GETs of `/` by `c` concurrent loops (fetch pools the connections itself). */
+function loop(n: number, c: number): Promise<number> {
+  return runShared(Array.from({ length: c }, (_, i) => i), n, () => get("/"));
 }
 
 async function updown(size: number, body: Uint8Array<ArrayBuffer>): Promise<void> {

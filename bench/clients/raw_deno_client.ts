@@ -8,7 +8,7 @@
  * @module
  */
 import { fixedResponse } from "../servers/raw_common.ts";
-import { ARGS, fail, intArg, report, warmupOps } from "./common.ts";
+import { ARGS, fail, intArg, report, runShared, warmupOps } from "./common.ts";
 
 const [mode, origin] = ARGS;
 if (origin === undefined) fail("usage: raw_deno_client.ts seq|conc|download ORIGIN ...");
@@ -17,13 +17,19 @@ const bodyBytes = mode === "download" ? intArg(3, 0) : 0;
 const expected = fixedResponse(bodyBytes).length;
 const REQUEST = new TextEncoder().encode(`GET / HTTP/1.1\r\nhost: ${url.host}\r\n\r\n`);
 
-async function connect(): Promise<Deno.TcpConn> {
-  const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
-  conn.setNoDelay(true);
-  return conn;
+/** One connection with its read buffer, made once (the timed part allocates nothing). */
+interface Loop {
+  conn: Deno.TcpConn;
+  buf: Uint8Array;
 }
 
-async function one(conn: Deno.Conn, buf: Uint8Array): Promise<number> {
+async function connect(): Promise<Loop> {
+  const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
+  conn.setNoDelay(true);
+  return { conn, buf: new Uint8Array(mode === "download" ? 256 * 1024 : 4096) };
+}
+
+async function one({ conn, buf }: Loop): Promise<number> {
   let out = REQUEST;
   while (out.length > 0) out = out.subarray(await conn.write(out));
   let got = 0;
@@ -35,26 +41,11 @@ async function one(conn: Deno.Conn, buf: Uint8Array): Promise<number> {
   return got;
 }
 
-/** Runs `n` exchanges over `conns`, each connection one after another; returns the bytes read. */
-async function loop(conns: Deno.Conn[], n: number): Promise<number> {
-  let left = n;
-  let bytes = 0;
-  await Promise.all(conns.map(async (conn) => {
-    const buf = new Uint8Array(mode === "download" ? 256 * 1024 : 4096);
-    while (left > 0) {
-      left--;
-      const got = await one(conn, buf); // read `bytes` after the await: the loops share it
-      bytes += got;
-    }
-  }));
-  return bytes;
-}
-
 const ops = mode === "download" ? intArg(2, 1) : intArg(2, 20_000);
 const count = mode === "conc" ? intArg(3, 50) : 1;
-const conns = await Promise.all(Array.from({ length: count }, connect));
-await loop(conns, mode === "download" ? 1 : warmupOps(ops));
+const loops = await Promise.all(Array.from({ length: count }, connect));
+await runShared(loops, mode === "download" ? 1 : warmupOps(ops), one);
 const t0 = performance.now();
-const bytes = await loop(conns, ops);
+const bytes = await runShared(loops, ops, one);
 report(ops, bytes, performance.now() - t0);
-for (const conn of conns) conn.close();
+for (const { conn } of loops) conn.close();

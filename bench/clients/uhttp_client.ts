@@ -11,7 +11,7 @@
  * @module
  */
 // deno-lint-ignore-file no-explicit-any
-import { ARGS, fail, intArg, report, warmupOps } from "./common.ts";
+import { ARGS, fail, intArg, report, runShared, warmupOps } from "./common.ts";
 
 const spec = new URL("../../client/mod.ts", import.meta.url).href;
 const { HttpClient } = await import(spec) as { HttpClient: new (u: string, o?: object) => any };
@@ -26,17 +26,8 @@ async function get(client: any, path: string): Promise<number> {
   return res.data.length;
 }
 
-async function loop(clients: any[], n: number): Promise<number> {
-  let left = n;
-  let bytes = 0;
-  await Promise.all(clients.map(async (c) => {
-    while (left > 0) {
-      left--;
-      const got = await get(c, "/"); // read `bytes` after the await: the loops share it
-      bytes += got;
-    }
-  }));
-  return bytes;
+function loop(clients: any[], n: number): Promise<number> {
+  return runShared(clients, n, (c) => get(c, "/"));
 }
 
 async function updown(client: any, size: number, body: Uint8Array): Promise<void> {
