@@ -111,27 +111,30 @@ test("respond() dates the answers of each turn with that turn's clock", async ()
   const loop = (async () => {
     for await (const conn of server) handler(conn);
   })();
-  await withClient(server.port, async (c) => {
-    const dates: string[] = [];
-    for (let round = 0; round < 2; round++) {
-      if (round > 0) {
-        // Let the clock pass into the next second.
-        const second = Math.floor(Date.now() / 1000);
-        while (Math.floor(Date.now() / 1000) === second) {
-          await new Promise((r) => setTimeout(r, 20));
+  try {
+    await withClient(server.port, async (c) => {
+      const dates: string[] = [];
+      for (let round = 0; round < 2; round++) {
+        if (round > 0) {
+          // Let the clock pass into the next second.
+          const second = Math.floor(Date.now() / 1000);
+          while (Math.floor(Date.now() / 1000) === second) {
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        }
+        const sent = Math.floor(Date.now() / 1000) * 1000;
+        c.send("GET /a HTTP/1.1\r\nHost: t\r\n\r\nGET /b HTTP/1.1\r\nHost: t\r\n\r\n");
+        for (let i = 0; i < 2; i++) {
+          const date = (await c.readResponse())!.headers.get("date")!;
+          const at = Date.parse(date);
+          assert.ok(at >= sent && at <= Date.now(), `round ${round}, answer ${i}: ${date}`);
+          dates.push(date);
         }
       }
-      const sent = Math.floor(Date.now() / 1000) * 1000;
-      c.send("GET /a HTTP/1.1\r\nHost: t\r\n\r\nGET /b HTTP/1.1\r\nHost: t\r\n\r\n");
-      for (let i = 0; i < 2; i++) {
-        const date = (await c.readResponse())!.headers.get("date")!;
-        const at = Date.parse(date);
-        assert.ok(at >= sent && at <= Date.now(), `round ${round}, answer ${i}: ${date}`);
-        dates.push(date);
-      }
-    }
-    assert.notEqual(dates[3], dates[1]);
-  });
-  await server.close();
-  await loop;
+      assert.notEqual(dates[3], dates[1]);
+    });
+  } finally {
+    await server.close();
+    await loop;
+  }
 });
