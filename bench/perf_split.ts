@@ -11,11 +11,12 @@
  * on, then give the recording and the number of requests it served:
  *
  * ```sh
- * # a server under wrk (S1), recorded while wrk runs (idle time has no samples)
+ * # a server under wrk (S1), warmed up, then recorded while wrk runs (idle time has no samples)
  * deno run -A --v8-flags=--perf-basic-prof bench/servers/uhttp_server.ts &   # prints its URL
- * perf record -e cpu-clock -F 4000 -p $! -o /tmp/s1.perf -- sleep 6 &
+ * SERVER=$!; wrk -t1 -c50 -d2s URL
+ * perf record -e cpu-clock -F 4000 -p $SERVER -o /tmp/s1.perf -- sleep 6 & PERF=$!
  * wrk -t1 -c50 -d5s URL                                   # prints how many requests it made
- * sleep 1; deno run -A bench/perf_split.ts /tmp/s1.perf REQUESTS
+ * wait $PERF; deno run -A bench/perf_split.ts /tmp/s1.perf REQUESTS
  * # a client (C2), start to end: long enough for start-up and compiling to weigh
  * # little, and with its 2 000 warm-up requests counted
  * perf record -e cpu-clock -F 4000 -o /tmp/c2.perf -- deno run -A --v8-flags=--perf-basic-prof \
