@@ -117,8 +117,6 @@ for (const line of new TextDecoder().decode(script.stdout).split("\n")) {
   const period = Number(m[3]);
   const sym = m[5]!;
   const dso = m[6]!;
-  let builtins = builtinsByPid.get(pid);
-  if (builtins === undefined) builtinsByPid.set(pid, builtins = builtinsOf(pid));
   let part: Part;
   if (dso === "[kernel.kallsyms]") part = "kernel";
   else if (sym.startsWith("JS:") || dso.endsWith(".map")) {
@@ -127,13 +125,18 @@ for (const line of new TextDecoder().decode(script.stdout).split("\n")) {
     // the transpiled text) dropped, so a function's tiers add up.
     const js = /^(?:JS:)?[*~^+]?'?(.*?)(?: (?:file|ext):.*\/([^/:]+)[:\d]*)?$/.exec(sym)!;
     add(jsNs, js[2] === undefined ? js[1]! : `${js[1] || "(anonymous)"} ${js[2]}`, period);
-  } else {
+  } else if (/\.so(\.\d+)*$|^\[/.test(dso)) part = "C library and others";
+  else {
+    // In the runtime binary: V8's builtins run from its copy mapped from that file.
+    // The map is read only here, so a process seen only in the kernel or the C
+    // library (a helper, perf itself) needs none.
+    let builtins = builtinsByPid.get(pid);
+    if (builtins === undefined) builtinsByPid.set(pid, builtins = builtinsOf(pid));
     const builtin = find(builtins, BigInt("0x" + m[4]));
     if (builtin !== null) {
       part = "V8 builtins";
       add(builtinNs, builtin.name, period);
-    } else if (/\.so(\.\d+)*$|^\[/.test(dso)) part = "C library and others";
-    else if (Number(m[2]) === pid) part = "runtime binary, main thread";
+    } else if (Number(m[2]) === pid) part = "runtime binary, main thread";
     else part = "runtime binary, other threads";
   }
   ns.set(part, ns.get(part)! + period);
