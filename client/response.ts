@@ -6,6 +6,7 @@
  */
 import { type Fields, RemoteProtocolError, type Request } from "../core/protocol/mod.ts";
 import { contentLengthOf } from "../core/protocol/framing.ts";
+import { fieldValues } from "../core/protocol/headers.ts";
 import { HttpResponseError } from "./errors.ts";
 
 import {
@@ -170,7 +171,7 @@ export class HttpResponse {
    * (equal repeated values count as one), or `null` when absent or not a length.
    */
   get contentLength(): number | null {
-    const values = this.fields.getAll("content-length");
+    const values = fieldValues(this.fields, "content-length");
     if (values.length === 0) return null;
     try {
       return contentLengthOf(values, RemoteProtocolError);

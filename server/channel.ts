@@ -17,11 +17,14 @@ import {
   OutputBuffer,
   PAUSED,
   ProtocolError,
+  RemoteProtocolError,
   Request,
   SERVER,
 } from "../core/protocol/mod.ts";
 import type { Transport, TransportHandlers } from "../core/net/types.ts";
 import { Deadline } from "../core/net/deadline.ts";
+import { contentLengthOf } from "../core/protocol/framing.ts";
+import { fieldValues } from "../core/protocol/headers.ts";
 import { type ParsedUrl, parseUrl } from "../core/url.ts";
 import { parseQuery } from "../core/query.ts";
 import { closeSync, unlinkSync, writeSync } from "node:fs";
@@ -226,8 +229,9 @@ export class RequestState {
     this.req = req;
     this.#url = url;
     this.requestCount = requestCount;
-    const cl = req.headers.get("content-length");
-    this.contentLength = cl === null ? null : parseInt(cl, 10);
+    // The connection has checked the framing fields: they are valid and agree.
+    const cl = fieldValues(req.headers, "content-length");
+    this.contentLength = cl.length === 0 ? null : contentLengthOf(cl, RemoteProtocolError);
     this.conn = new HttpConnection(this);
   }
 
@@ -571,7 +575,7 @@ export class Channel implements TransportHandlers {
     this.current = st;
     st.reading = true;
     const cl = st.contentLength;
-    const hasBody = (cl !== null && cl > 0) || req.headers.has("transfer-encoding");
+    const hasBody = (cl !== null && cl > 0) || req.headers.lowerNames.includes("transfer-encoding");
     if (!hasBody) {
       st.bodyMode = opts.eventMode ? BODY_PROBE : BODY_BUFFER;
       return true; // EndOfMessage follows at once

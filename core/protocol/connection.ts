@@ -778,8 +778,8 @@ export class Connection {
       this.#keepAlive = false;
     }
     let framing = responseFraming(this.#requestMethod, res.status, headers, LocalProtocolError);
-    const hasTe = headers.has("transfer-encoding");
-    const hasCl = headers.has("content-length");
+    const hasTe = headers.lowerNames.includes("transfer-encoding");
+    const hasCl = headers.lowerNames.includes("content-length");
     const bodyless = framing === NO_BODY;
     const extra: [string, string][] = [];
     let skip: string | null = null;
@@ -811,7 +811,10 @@ export class Connection {
     if (!switches) {
       if (!this.#keepAlive && !hasToken(headers, "connection", "close")) {
         extra.push(["connection", "close"]);
-      } else if (this.#keepAlive && this.#theirVersion === "1.0" && !headers.has("connection")) {
+      } else if (
+        this.#keepAlive && this.#theirVersion === "1.0" &&
+        !headers.lowerNames.includes("connection")
+      ) {
         extra.push(["connection", "keep-alive"]);
       }
     }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Fields } from "./headers.ts";
+import { type Fields, fieldValues } from "./headers.ts";
 import type { ProtocolError } from "./errors.ts";
 import { isToken } from "./syntax.ts";
 
@@ -78,8 +78,8 @@ function parseDigits(s: string): number {
  */
 export function requestFraming(headers: Fields, httpVersion: string, Err: ErrorClass): BodyFraming {
   if (headers.size === 0) return NO_BODY;
-  const te = headers.getAll("transfer-encoding");
-  const cl = headers.getAll("content-length");
+  const te = fieldValues(headers, "transfer-encoding");
+  const cl = fieldValues(headers, "content-length");
   if (te.length > 0) {
     if (cl.length > 0) throw new Err("Request has both Transfer-Encoding and Content-Length");
     if (httpVersion === "1.0") throw new Err("Transfer-Encoding is not allowed in HTTP/1.0");
@@ -116,7 +116,7 @@ export function responseFraming(
   if (status < 200 || status === 204 || status === 304 || requestMethod === "HEAD") return NO_BODY;
   if (requestMethod === "CONNECT" && status < 300) return NO_BODY;
   if (headers.size === 0) return UNTIL_CLOSE;
-  const te = headers.getAll("transfer-encoding");
+  const te = fieldValues(headers, "transfer-encoding");
   if (te.length > 0) {
     const last = te[te.length - 1]!;
     const codings = last.split(",");
@@ -124,15 +124,15 @@ export function responseFraming(
       ? CHUNKED
       : UNTIL_CLOSE;
   }
-  const cl = headers.getAll("content-length");
+  const cl = fieldValues(headers, "content-length");
   if (cl.length > 0) return { kind: "length", length: contentLengthOf(cl, Err) };
   return UNTIL_CLOSE;
 }
 
-/** Whether a comma-separated header holds `token` (case-insensitive). */
+/** Whether the comma-separated field `name` (lowercase) holds `token` (case-insensitive). */
 export function hasToken(headers: Fields, name: string, token: string): boolean {
   if (headers.size === 0) return false;
-  const values = headers.getAll(name);
+  const values = fieldValues(headers, name);
   for (const v of values) {
     const parts = v.split(",");
     for (const p of parts) {
@@ -156,5 +156,5 @@ export function expectsContinue(headers: Fields, httpVersion: string): boolean {
 
 /** Whether a request proposes a protocol switch (Upgrade or CONNECT). */
 export function proposesSwitch(method: string, headers: Fields): boolean {
-  return method === "CONNECT" || headers.has("upgrade");
+  return method === "CONNECT" || headers.lowerNames.includes("upgrade");
 }

@@ -109,13 +109,8 @@ export class Fields implements Iterable<[string, string]> {
    * @returns The values; empty when absent.
    */
   getAll(name: string): string[] {
-    const lower = name.toLowerCase();
-    const out: string[] = [];
-    const names = this.lowerNames;
-    for (let i = 0; i < names.length; i++) {
-      if (names[i] === lower) out.push(this.values[i]!);
-    }
-    return out;
+    const values = fieldValues(this, name.toLowerCase());
+    return values === NO_VALUES ? [] : values as string[];
   }
 
   /**
@@ -170,6 +165,23 @@ export function trustedFields(
   f.lowerNames = lowerNames;
   f.values = values;
   return f as unknown as Fields;
+}
+
+/** What {@linkcode fieldValues} gives for an absent field: shared, frozen. */
+const NO_VALUES: readonly string[] = Object.freeze([]);
+
+/**
+ * The values of the field whose lowercase name is `lower`, in order. Like
+ * `getAll()` for the names the protocol core looks up in every message, without
+ * lowercasing the name or making an array for an absent field.
+ */
+export function fieldValues(fields: Fields, lower: string): readonly string[] {
+  const names = fields.lowerNames;
+  let out: string[] | null = null;
+  for (let i = 0; i < names.length; i++) {
+    if (names[i] === lower) (out ??= []).push(fields.values[i]!);
+  }
+  return out ?? NO_VALUES;
 }
 
 /** Empty fields, shared. */
