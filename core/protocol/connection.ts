@@ -193,6 +193,9 @@ export class Connection {
   #error: ProtocolError | null = null;
   /** HAS_* bits of the head just received (see `lastFieldFlags`). */
   #fieldFlags = ALL_FIELDS;
+  /** The last request sent and its HAS_* bits. */
+  #lastSent: Request | null = null;
+  #lastSentFlags = 0;
   /** Request heads parsed since the last `receiveData` (-1: decode them one by one). */
   #headsInReceive = 0;
   /** The rest of a read that held several request heads, decoded once (pipelining). */
@@ -574,7 +577,10 @@ export class Connection {
       if (role !== CLIENT || state !== IDLE) {
         throw new LocalProtocolError(`Cannot send a request in state ${state}`);
       }
-      const flags = fieldFlagsOf(event.headers);
+      // A client sends the same Request object again and again: its fields are immutable.
+      const flags = event === this.#lastSent ? this.#lastSentFlags : fieldFlagsOf(event.headers);
+      this.#lastSent = event;
+      this.#lastSentFlags = flags;
       const framing = requestFramingOf(event, flags, LocalProtocolError);
       this.#startRequest(event, framing, flags);
       this.#writer = bodyWriter(framing);

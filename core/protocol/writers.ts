@@ -345,6 +345,9 @@ class NoBodyWriter implements BodyWriter {
   }
 }
 
+/** The writer of a message without a body: it keeps no state, so it is shared. */
+const NO_BODY_WRITER = new NoBodyWriter();
+
 class ContentLengthWriter implements BodyWriter {
   #remaining: number;
   readonly #length: number;
@@ -395,7 +398,7 @@ function noTrailers(trailers: Fields): void {
 export function bodyWriter(framing: BodyFraming): BodyWriter {
   switch (framing.kind) {
     case "none":
-      return new NoBodyWriter();
+      return NO_BODY_WRITER;
     case "length":
       return new ContentLengthWriter(framing.length);
     case "chunked":
