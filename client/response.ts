@@ -38,18 +38,6 @@ export type ClientEvent =
 const EMPTY = new Uint8Array(0);
 const utf8 = new TextDecoder();
 
-function fieldsToObject(fields: Fields): Record<string, string> {
-  const out: Record<string, string> = {};
-  const names = fields.lowerNames;
-  const values = fields.values;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i]!;
-    const prev = out[name];
-    out[name] = prev === undefined ? values[i]! : prev + ", " + values[i]!;
-  }
-  return out;
-}
-
 /**
  * An HTTP response received by `HttpClient`.
  *
@@ -119,7 +107,7 @@ export class HttpResponse {
    * {@linkcode HttpResponse.getSetCookie} for `set-cookie`).
    */
   get headers(): Record<string, string> {
-    return this.#headers ??= fieldsToObject(this.fields);
+    return this.#headers ??= this.fields.toObject();
   }
 
   /**
@@ -237,7 +225,7 @@ export class HttpResponse {
     this.#json = null;
     if (trailers !== null && trailers.size > 0) {
       this.#trailerFields = trailers;
-      this.#trailers = fieldsToObject(trailers);
+      this.#trailers = trailers.toObject();
     }
   }
 }
