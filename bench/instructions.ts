@@ -1,0 +1,210 @@
+/**
+ * Instructions per request spent by our client and our server on Deno, counted by
+ * valgrind on in-memory sockets. Requests per second on a shared virtual machine move
+ * by 20-30% from one run to the next, so a change worth 1-3% cannot be seen in them;
+ * this count repeats to within about 0.1%, so it can (bench/LIMITS.md).
+ *
+ * - `client`: `HttpClient`, 50 clients with one connection each sending `GET /`,
+ *   `Deno.connect` replaced by connections answering each request with a fixed
+ *   hello-world response (the raw responder's, bench/servers/raw_common.ts).
+ * - `server`: `HttpServer` with a `for await` loop answering `respond("Hello, World!")`,
+ *   `Deno.listen` replaced by a listener handing out 50 connections, each sending its
+ *   next `GET /` once the answer to the one before was written (as wrk does in S1).
+ *
+ * Every byte our code handles is real; only the kernel is left out. Each path is run
+ * under valgrind (with V8 single-threaded and seeded, so that the same work is done
+ * each time) for two request counts; the difference divided by the difference in
+ * requests leaves out start-up and compiling. Each count takes the fewest instructions
+ * of `--runs` runs (a run now and then does extra work: a garbage collection moved).
+ * Needs valgrind (Debian package `valgrind`); takes a few minutes.
+ *
+ * ```sh
+ * deno run -A bench/instructions.ts                 # both paths
+ * deno run -A bench/instructions.ts client --runs=1 # one path, one run per count
+ * deno run -A bench/instructions.ts --smoke         # the workloads alone, no valgrind
+ * ```
+ *
+ * Compare commits by running it in a worktree of each (`git worktree add`). With
+ * `--smoke` it runs both workloads once without valgrind, briefly (CI does, to keep
+ * them working).
+ *
+ * @module
+ */
+
+import { fail } from "./clients/common.ts";
+import { fixedResponse } from "./servers/raw_common.ts";
+
+const CONNECTIONS = 50;
+const REQUEST = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n");
+const V8_FLAGS = "--single-threaded,--predictable,--random-seed=1,--hash-seed=1";
+
+/** The value of `--name=value`, or `dflt`. */
+function option(name: string, dflt: number): number {
+  const arg = Deno.args.find((a) => a.startsWith(`--${name}=`));
+  const v = arg === undefined ? dflt : Number(arg.slice(name.length + 3));
+  if (!Number.isInteger(v) || v <= 0) fail(`--${name} wants a positive integer`);
+  return v;
+}
+
+const ADDR = { transport: "tcp" as const, hostname: "127.0.0.1", port: 8080 };
+
+/**
+ * An in-memory connection. Each `write` asks `answer` for what the peer sends back,
+ * which the next `read` gives; `null` from `answer` means the peer closed.
+ */
+class MemoryConn {
+  readonly localAddr = ADDR;
+  readonly remoteAddr = ADDR;
+  #waiting: { buf: Uint8Array; resolve: (n: number | null) => void } | null = null;
+  #ready: Uint8Array | null;
+  #ended = false;
+  #answer: () => Uint8Array | null;
+
+  /** `first`: what the first read gives (`null`: it waits for a write). */
+  constructor(first: Uint8Array | null, answer: () => Uint8Array | null) {
+    this.#ready = first;
+    this.#answer = answer;
+  }
+  setNoDelay(): void {}
+  read(buf: Uint8Array): Promise<number | null> {
+    const ready = this.#ready;
+    if (ready !== null) {
+      this.#ready = null;
+      buf.set(ready);
+      return Promise.resolve(ready.length);
+    }
+    if (this.#ended) return Promise.resolve(null);
+    return new Promise((resolve) => this.#waiting = { buf, resolve });
+  }
+  write(bytes: Uint8Array): Promise<number> {
+    const next = this.#answer();
+    const waiting = this.#waiting;
+    this.#waiting = null;
+    if (next === null) {
+      this.#ended = true;
+      waiting?.resolve(null);
+    } else if (waiting !== null) {
+      waiting.buf.set(next);
+      waiting.resolve(next.length);
+    } else this.#ready = next;
+    return Promise.resolve(bytes.length);
+  }
+  closeWrite(): Promise<void> {
+    return Promise.resolve();
+  }
+  close(): void {
+    this.#ended = true;
+    this.#waiting?.resolve(null);
+    this.#waiting = null;
+  }
+}
+
+type Patchable = Record<string, unknown>;
+
+async function clientWorkload(requests: number): Promise<void> {
+  const response = fixedResponse(0);
+  (Deno as unknown as Patchable).connect = () =>
+    Promise.resolve(new MemoryConn(null, () => response));
+  const { HttpClient } = await import("../client/mod.ts");
+  const clients = Array.from({ length: CONNECTIONS }, () => new HttpClient("127.0.0.1:8080"));
+  let left = requests;
+  await Promise.all(clients.map(async (client) => {
+    while (left > 0) {
+      left--;
+      const res = await client.get("/").wait();
+      if (res?.status !== 200 || res.data.length !== 13) fail("client workload: bad response");
+    }
+  }));
+  for (const client of clients) client.close();
+}
+
+async function serverWorkload(requests: number): Promise<void> {
+  let sent = 0;
+  const next = () => sent < requests ? (sent++, REQUEST) : null;
+  const conns = Array.from({ length: CONNECTIONS }, () => new MemoryConn(next(), next));
+  let closeListener = () => {};
+  const listener = {
+    addr: ADDR,
+    accept: () => {
+      const conn = conns.pop();
+      if (conn !== undefined) return Promise.resolve(conn);
+      return new Promise<never>((_, reject) => {
+        closeListener = () => reject(new Deno.errors.BadResource("listener closed"));
+      });
+    },
+    close: () => closeListener(),
+  };
+  (Deno as unknown as Patchable).listen = () => listener;
+  const { HttpServer } = await import("../server/mod.ts");
+  const server = new HttpServer({ address: "127.0.0.1", port: 0, keepAliveMaxRequests: 1e9 });
+  let answered = 0;
+  for await (const conn of server) {
+    conn.respond("Hello, World!");
+    if (++answered === requests) break;
+  }
+  await server.close();
+  if (answered !== requests) fail(`server workload: ${answered} of ${requests} requests answered`);
+}
+
+/** Runs one workload under valgrind; returns the instructions it took. */
+async function count(path: string, requests: number): Promise<number> {
+  const args = [
+    "--tool=cachegrind",
+    "--cache-sim=no",
+    "--cachegrind-out-file=/dev/null",
+    "--smc-check=all-non-file",
+    Deno.execPath(),
+    "run",
+    "-A",
+    `--v8-flags=${V8_FLAGS}`,
+    new URL(import.meta.url).pathname,
+    `--workload=${path}`,
+    `--requests=${requests}`,
+  ];
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command("valgrind", { args, stdout: "null", stderr: "piped" }).output();
+  } catch {
+    fail("valgrind is not installed (Debian package valgrind)");
+  }
+  const text = new TextDecoder().decode(out.stderr);
+  const refs = /I\s+refs:\s+([\d,]+)/.exec(text);
+  if (!out.success || refs === null) {
+    const last = text.trim().split("\n").filter((l) => !l.startsWith("==")).pop();
+    fail(`the ${path} workload failed under valgrind${last ? `: ${last}` : ""}`);
+  }
+  return Number(refs[1]!.replaceAll(",", ""));
+}
+
+async function fewest(path: string, requests: number, runs: number): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < runs; i++) best = Math.min(best, await count(path, requests));
+  return best;
+}
+
+const workload = Deno.args.find((a) => a.startsWith("--workload="))?.slice(11);
+if (workload !== undefined) {
+  const requests = option("requests", 1000);
+  if (workload === "client") await clientWorkload(requests);
+  else if (workload === "server") await serverWorkload(requests);
+  else fail(`unknown workload ${JSON.stringify(workload)}`);
+} else if (Deno.args.includes("--smoke")) {
+  await clientWorkload(1000);
+  await serverWorkload(1000);
+  console.log("client and server workloads ran (1000 requests each)");
+} else {
+  const which = Deno.args.find((a) => !a.startsWith("--")) ?? "both";
+  if (which !== "client" && which !== "server" && which !== "both") {
+    fail("usage: instructions.ts [client|server|both] [--runs=3] [--small=20000] [--large=100000]");
+  }
+  const runs = option("runs", 3);
+  const small = option("small", 20_000);
+  const large = option("large", 100_000);
+  if (large <= small) fail("--large must be more than --small");
+  for (const path of which === "both" ? ["client", "server"] : [which]) {
+    // The two counts run side by side: instruction counts do not depend on timing.
+    const [a, b] = await Promise.all([fewest(path, small, runs), fewest(path, large, runs)]);
+    const perRequest = Math.round((b - a) / (large - small));
+    console.log(`${path}: ${perRequest} instructions per request`);
+  }
+}
