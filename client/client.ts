@@ -610,8 +610,12 @@ export class HttpClient implements Pollable {
    * (nothing is sent then).
    */
   request(method: string, path: string, options: RequestOptions = NO_OPTIONS): this {
+    return this.#request(method.toUpperCase(), path, options);
+  }
+
+  /** `request()` for a method already in uppercase (the helpers' constants). */
+  #request(m: string, path: string, options: RequestOptions = NO_OPTIONS): this {
     if (this.#req !== null) throw new HttpClientError("Request already in progress");
-    const m = method.toUpperCase();
     const target = this.#target(path, options.query);
     if (
       options.headers === undefined && options.data === undefined &&
@@ -764,49 +768,49 @@ export class HttpClient implements Pollable {
    * @param path Path. @param options Request options. @returns This client.
    */
   get(path: string, options?: RequestOptions): this {
-    return this.request("GET", path, options);
+    return this.#request("GET", path, options);
   }
   /**
    * Starts a POST request.
    * @param path Path. @param options Request options. @returns This client.
    */
   post(path: string, options?: RequestOptions): this {
-    return this.request("POST", path, options);
+    return this.#request("POST", path, options);
   }
   /**
    * Starts a PUT request.
    * @param path Path. @param options Request options. @returns This client.
    */
   put(path: string, options?: RequestOptions): this {
-    return this.request("PUT", path, options);
+    return this.#request("PUT", path, options);
   }
   /**
    * Starts a PATCH request.
    * @param path Path. @param options Request options. @returns This client.
    */
   patch(path: string, options?: RequestOptions): this {
-    return this.request("PATCH", path, options);
+    return this.#request("PATCH", path, options);
   }
   /**
    * Starts a DELETE request.
    * @param path Path. @param options Request options. @returns This client.
    */
   delete(path: string, options?: RequestOptions): this {
-    return this.request("DELETE", path, options);
+    return this.#request("DELETE", path, options);
   }
   /**
    * Starts a HEAD request.
    * @param path Path. @param options Request options. @returns This client.
    */
   head(path: string, options?: RequestOptions): this {
-    return this.request("HEAD", path, options);
+    return this.#request("HEAD", path, options);
   }
   /**
    * Starts an OPTIONS request.
    * @param path Path. @param options Request options. @returns This client.
    */
   options(path: string, options?: RequestOptions): this {
-    return this.request("OPTIONS", path, options);
+    return this.#request("OPTIONS", path, options);
   }
 
   #target(path: string, query: QueryInput | undefined): string {
