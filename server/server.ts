@@ -9,7 +9,7 @@ import type { Address, Listener, Transport } from "../core/net/types.ts";
 import { Channel, errorResponseBytes, type RequestState, type ServerCore } from "./channel.ts";
 import type { HttpConnection } from "./connection.ts";
 import { queueTask } from "../core/microtask.ts";
-import { currentHttpDate } from "../core/http_date.ts";
+import { formatHttpDate } from "../core/http_date.ts";
 import { type HttpServerOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 
 const ITERATION_DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
@@ -56,8 +56,9 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
   /** Every accepted transport not yet fully closed (evicted and refused ones too). */
   readonly #live = new Set<Transport>();
   readonly #core: ServerCore;
-  /** The `Date` shared by the responses corked in this turn (see `#date`). */
-  #turnDate: string | null = null;
+  /** The `Date` of responses made in this second; a timer forgets it (see `#date`). */
+  #secondDate: string | null = null;
+  #secondTimer: ReturnType<typeof setTimeout> | undefined;
   /** Channels with corked responses (see `#scheduleFlush`). */
   #dirty: Channel[] = [];
   #flushQueued = false;
@@ -245,6 +246,8 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
   #stop(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#secondTimer);
+    this.#secondDate = null;
     this.#listener.close();
     this.#signal.notify();
     const waiters = this.#waiters.splice(0);
@@ -320,7 +323,6 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
   readonly #flushTask = (): void => {
     if (this.#dirty.length === 0) {
       this.#flushQueued = false;
-      this.#turnDate = null;
       return;
     }
     if (this.#handedOut !== this.#flushMark) {
@@ -333,17 +335,31 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
   };
 
   /**
-   * The `Date` of a response made now. While a flush is queued (the corked answers
-   * of this turn), the clock is read once and shared; the flush forgets it, so no
-   * answer carries a date older than the turn it was made in.
+   * The `Date` of a response made now. The clock is read once per second: a timer
+   * forgets the date when its second ends (late only by as much as the event loop
+   * is busy). A closed server, still answering while it shuts down, keeps no timer.
    */
   #date(): string {
-    if (!this.#flushQueued) return currentHttpDate();
-    return this.#turnDate ??= currentHttpDate();
+    return this.#secondDate ?? this.#readDate();
   }
 
+  #readDate(): string {
+    const now = Date.now();
+    const date = formatHttpDate(new Date(now));
+    if (!this.#closed) {
+      this.#secondDate = date;
+      // A few ms early: `Date.now()` is truncated and timers round up, so a timer
+      // for the exact end could fire just after it. Early costs a second read.
+      this.#secondTimer = setTimeout(this.#forgetDate, Math.max(1, 997 - now % 1000));
+    }
+    return date;
+  }
+
+  readonly #forgetDate = (): void => {
+    this.#secondDate = null;
+  };
+
   #flushAll(): void {
-    this.#turnDate = null;
     const dirty = this.#dirty;
     for (let i = 0; i < dirty.length; i++) dirty[i]!.flush();
     dirty.length = 0;

@@ -105,7 +105,7 @@ test("respond() on the last request keepAliveMaxRequests allows says connection:
   });
 });
 
-test("respond() dates the answers of each turn with that turn's clock", async () => {
+test("respond() dates each answer with the second it was made in, pipelined ones too", async () => {
   // A for await loop answers pipelined requests in one turn, sharing one date.
   const server = new HttpServer({ address: "127.0.0.1", port: 0 });
   const loop = (async () => {
