@@ -214,7 +214,11 @@ export interface HttpClientOptions {
   auth?: Auth | null;
   /** Time for DNS + TCP connect + TLS handshake, ms. @default 10_000 */
   connectTimeout?: number;
-  /** Time for a whole exchange (connect included), ms. @default 30_000 */
+  /**
+   * Time for a whole exchange (connect included), ms. It is checked 8 times per
+   * timeout, so a request times out up to about 1/8 of it later.
+   * @default 30_000
+   */
   timeout?: number;
   /** Largest buffered response body, bytes. @default 1_048_576 */
   maxResponseLength?: number;
@@ -759,7 +763,7 @@ export class HttpClient implements Pollable {
     this.error = null;
     this.#response = null;
     this.#req = req;
-    this.#deadline.set(req.timeout);
+    this.#deadline.setCoarse(req.timeout);
     this.#start();
   }
 
@@ -1617,7 +1621,7 @@ export class HttpClient implements Pollable {
     if (n === 0) return true;
     const req = this.#req!;
     if (req.eventMode && this.#mode !== "probe" && this.#mode !== "discard") {
-      this.#deadline.set(req.timeout);
+      this.#deadline.setCoarse(req.timeout);
     }
     switch (this.#mode) {
       case "discard":

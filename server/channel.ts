@@ -752,9 +752,10 @@ export class Channel implements TransportHandlers {
     this.idleSince = idleOrder++;
     this.#resume();
     this.#pump();
-    // No pipelined request started: the keep-alive timeout runs.
+    // No pipelined request started: the keep-alive timeout runs. Coarse: a busy
+    // connection reads no clock per answer to move it.
     if (this.#phase === P_IDLE && this.current === null && !this.closed) {
-      this.#deadline.set(this.server.opts.keepAliveTimeout);
+      this.#deadline.setCoarse(this.server.opts.keepAliveTimeout);
     }
   }
 

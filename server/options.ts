@@ -45,7 +45,11 @@ export interface HttpServerOptions {
   maxContentLength?: number;
   /** Largest streamed or to-file body in event mode; bigger gets 413. @default 1073741824 */
   maxUploadLength?: number;
-  /** Idle time allowed between requests on a kept-alive connection. @default 15000 */
+  /**
+   * Idle time allowed between requests on a kept-alive connection. It is checked 8
+   * times per timeout, so an idle connection closes up to about 1/8 of it later.
+   * @default 15000
+   */
   keepAliveTimeout?: number;
   /** Requests served on one connection; the last says `connection: close`. @default 100 */
   keepAliveMaxRequests?: number;

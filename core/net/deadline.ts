@@ -20,6 +20,8 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 /** Key the timer is armed for (Infinity when not armed). */
 let armedAt = Infinity;
 let sequence = 0;
+/** Checks per delay of a deadline set with {@linkcode Deadline.setCoarse}. */
+const COARSE_CHECKS = 8;
 
 function before(a: Deadline, b: Deadline): boolean {
   return a._key < b._key || (a._key === b._key && a._keySeq < b._keySeq);
@@ -120,6 +122,7 @@ function fire(): void {
   if (due.length > 1) due.sort(byDue);
   for (const d of due) {
     try {
+      if (d._coarseMs > 0 && !d._lapsed()) continue;
       d.onExpire();
     } catch (error) {
       // A failing callback must not stop the others; report it like a timer would.
@@ -136,6 +139,8 @@ function fire(): void {
  * cheap; when none is pending no timer is left behind (the process can exit).
  * Deadlines never fire early (within the timer's 1 ms rounding) and may fire up
  * to 1/16 of their delay late; due at the same time, they fire in the order set.
+ * A deadline moved on far more often than it passes can use
+ * {@linkcode Deadline.setCoarse}, which reads no clock to move it.
  *
  * @example
  * ```ts
@@ -172,6 +177,12 @@ export class Deadline {
   _keySeq = 0;
   /** @internal slot in the heap, -1 when not pending */
   _index = -1;
+  /** @internal the delay of `setCoarse()` while it is checked (0: `set()`) */
+  _coarseMs = 0;
+  /** @internal `setCoarse()` was called since the last check */
+  _touched = false;
+  /** @internal checks in a row that found no `setCoarse()` */
+  _checks = 0;
   readonly #callback: (() => void) | undefined;
 
   /**
@@ -200,6 +211,53 @@ export class Deadline {
    * @param ms milliseconds from now; 0 or less fires on the next timer turn
    */
   set(ms: number): void {
+    this._coarseMs = 0;
+    this.#place(ms);
+  }
+
+  /**
+   * Sets (or moves) the deadline to about `ms` from now, for a deadline moved far
+   * more often than it passes (a keep-alive or request timeout): a call while it
+   * is pending with the same `ms` reads no clock and moves nothing. The deadline
+   * is checked 8 times per `ms` instead, and passes at the 8th check in a row to
+   * find no call since the check before: between `ms` and about 1/8 of `ms` more
+   * after the last call (never early).
+   *
+   * @param ms milliseconds from now (more than 0)
+   *
+   * @example An idle timeout moved on every message
+   * ```ts
+   * import { Deadline } from "@uhttp/core";
+   * const idle = new Deadline(() => console.log("idle for about 5 s"));
+   * for (let i = 0; i < 1000; i++) idle.setCoarse(5_000); // one clock read
+   * idle.clear();
+   * ```
+   */
+  setCoarse(ms: number): void {
+    if (this._coarseMs === ms && this._index >= 0) {
+      this._touched = true;
+      return;
+    }
+    this._coarseMs = ms;
+    this._touched = false;
+    this._checks = 0;
+    this.#place(ms / COARSE_CHECKS);
+  }
+
+  /** @internal a check of `setCoarse()` came: whether the deadline passed (else it is checked again) */
+  _lapsed(): boolean {
+    if (this._touched) {
+      this._touched = false;
+      this._checks = 0;
+    } else if (++this._checks >= COARSE_CHECKS) {
+      this._coarseMs = 0;
+      return true;
+    }
+    this.#place(this._coarseMs / COARSE_CHECKS);
+    return false;
+  }
+
+  #place(ms: number): void {
     const due = performance.now() + (ms > 0 ? ms : 0);
     this._due = due;
     this._seq = sequence++;
@@ -217,6 +275,7 @@ export class Deadline {
 
   /** Cancels the deadline. Does nothing when it is not pending. */
   clear(): void {
+    this._coarseMs = 0;
     if (this._index < 0) return;
     remove(this);
     arm();

@@ -40,6 +40,24 @@ test("timeouts: slow server: request timeout closes the connection", async () =>
   }
 });
 
+test("timeouts: after quick exchanges a request still gets its whole timeout, and no more", async () => {
+  // Answers every request but /slow.
+  const srv = rawServer((req, s) => {
+    if (req.target !== "/slow") s.write(ok("quick"));
+  });
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`, { timeout: 200 });
+  try {
+    for (let i = 0; i < 50; i++) assert.equal((await client.get("/").wait())!.text(), "quick");
+    const start = performance.now();
+    await assert.rejects(client.get("/slow").wait(), HttpTimeoutError);
+    const took = performance.now() - start;
+    assert.ok(took >= 195 && took < 1_000, `timed out after ${took} ms`);
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
 test("timeouts: per-request timeout overrides the client's", async () => {
   const srv = rawServer(() => {});
   const client = new HttpClient(`http://127.0.0.1:${srv.port}`, { timeout: 60_000 });

@@ -85,6 +85,28 @@ test("idle keep-alive connections are closed after keepAliveTimeout", async () =
   });
 });
 
+test("a connection kept busy past keepAliveTimeout stays open, then closes that long after its last answer", async () => {
+  await withServer({ keepAliveTimeout: 200 }, (conn) => conn.respond("x"), async (server) => {
+    await withClient(server.port, async (c) => {
+      const start = performance.now();
+      let answers = 0;
+      let lastAnswer = 0;
+      // A request every 40 ms for three timeouts.
+      while (performance.now() - start < 600) {
+        c.send(get("/"));
+        assert.equal((await c.readResponse())?.text, "x", `answer ${answers + 1}`);
+        answers++;
+        lastAnswer = performance.now();
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      assert.ok(await c.closedWithin(2000));
+      const idle = performance.now() - lastAnswer;
+      assert.ok(idle >= 190 && idle < 1500, `closed ${idle} ms after the last answer`);
+      assert.equal(c.receivedText.split("HTTP/1.1").length, answers + 1);
+    });
+  });
+});
+
 test("pipelined requests are all answered, in order, in one write or many", async () => {
   await withServer({}, (conn) => conn.respond(conn.path), async (server) => {
     await withClient(server.port, async (c) => {

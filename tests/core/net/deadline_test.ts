@@ -127,3 +127,62 @@ test("ever earlier deadlines do not re-arm the timer for each", async () => {
   await all;
   assert.equal(count, COUNT);
 });
+
+test("setCoarse() moved on every call reads the clock once, and passes only ms after the last call", async () => {
+  const realNow = performance.now;
+  let reads = 0;
+  performance.now = () => {
+    reads++;
+    return realNow.call(performance);
+  };
+  let firedAt = 0;
+  let fired!: () => void;
+  const passed = new Promise<void>((r) => fired = r);
+  const d = new Deadline(() => {
+    firedAt = performance.now();
+    fired();
+  });
+  try {
+    for (let i = 0; i < 1_000; i++) d.setCoarse(80);
+  } finally {
+    performance.now = realNow;
+  }
+  assert.ok(reads <= 2, `${reads} clock reads for 1000 calls`);
+  // Moved on for two delays: it must not pass meanwhile.
+  const start = performance.now();
+  let lastCall = start;
+  while (lastCall - start < 160) {
+    await after(15);
+    assert.equal(firedAt, 0, `passed ${performance.now() - lastCall} ms after the last call`);
+    d.setCoarse(80);
+    lastCall = performance.now();
+  }
+  await passed;
+  const late = firedAt - lastCall;
+  assert.ok(late >= 79 && late < 80 * 2, `passed ${late} ms after the last call`);
+  assert.equal(d.pending, false);
+});
+
+test("set() and clear() end setCoarse()'s checks", async () => {
+  let fired = 0;
+  let firedAt = 0;
+  let done!: () => void;
+  const passed = new Promise<void>((r) => done = r);
+  const d = new Deadline(() => {
+    fired++;
+    firedAt = performance.now();
+    done();
+  });
+  d.setCoarse(10_000);
+  const start = performance.now();
+  d.set(20); // exact again: passes once, 20 ms from now
+  await passed;
+  const took = firedAt - start;
+  assert.ok(took >= 19 && took < 5_000, `passed after ${took} ms`);
+  assert.equal(d.pending, false);
+  d.setCoarse(10);
+  d.clear();
+  await after(40);
+  assert.equal(fired, 1);
+  assert.equal(d.pending, false);
+});
