@@ -181,8 +181,8 @@ export class Deadline {
   _coarseMs = 0;
   /** @internal `setCoarse()` was called since the last check */
   _touched = false;
-  /** @internal checks in a row that found no `setCoarse()` */
-  _checks = 0;
+  /** @internal when the wait of `setCoarse()` started: its call, or the last check to find one */
+  _quietSince = 0;
   readonly #callback: (() => void) | undefined;
 
   /**
@@ -212,16 +212,17 @@ export class Deadline {
    */
   set(ms: number): void {
     this._coarseMs = 0;
-    this.#place(ms);
+    this.#placeAt(performance.now() + (ms > 0 ? ms : 0));
   }
 
   /**
    * Sets (or moves) the deadline to about `ms` from now, for a deadline moved far
    * more often than it passes (a keep-alive or request timeout): a call while it
    * is pending with the same `ms` reads no clock and moves nothing. The deadline
-   * is checked 8 times per `ms` instead, and passes at the 8th check in a row to
-   * find no call since the check before: between `ms` and about 1/8 of `ms` more
-   * after the last call (never early).
+   * is checked every 1/8 of `ms` instead: a check that finds a call since the one
+   * before starts the wait again from then, and the deadline passes once `ms` have
+   * gone by without one, between `ms` and about 1/8 of `ms` more after the last
+   * call (never early).
    *
    * @param ms milliseconds from now (more than 0)
    *
@@ -238,27 +239,30 @@ export class Deadline {
       this._touched = true;
       return;
     }
+    const now = performance.now();
     this._coarseMs = ms;
     this._touched = false;
-    this._checks = 0;
-    this.#place(ms / COARSE_CHECKS);
+    this._quietSince = now;
+    this.#placeAt(now + ms / COARSE_CHECKS);
   }
 
   /** @internal a check of `setCoarse()` came: whether the deadline passed (else it is checked again) */
   _lapsed(): boolean {
+    const now = performance.now();
+    const ms = this._coarseMs;
     if (this._touched) {
       this._touched = false;
-      this._checks = 0;
-    } else if (++this._checks >= COARSE_CHECKS) {
+      this._quietSince = now;
+    } else if (now - this._quietSince >= ms - 1) {
+      // (within the timer's 1 ms rounding, like `set()`)
       this._coarseMs = 0;
       return true;
     }
-    this.#place(this._coarseMs / COARSE_CHECKS);
+    this.#placeAt(Math.min(now + ms / COARSE_CHECKS, this._quietSince + ms));
     return false;
   }
 
-  #place(ms: number): void {
-    const due = performance.now() + (ms > 0 ? ms : 0);
+  #placeAt(due: number): void {
     this._due = due;
     this._seq = sequence++;
     if (this._index >= 0) {
