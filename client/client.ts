@@ -1548,7 +1548,9 @@ export class HttpClient implements Pollable {
       this.#mode = "probe";
       return;
     }
-    const cl = res.contentLength;
+    // The body's length as the framing reads it: a response to HEAD, a 204 or a
+    // 304 has none, whatever length its fields announce.
+    const cl = this.#conn!.theirBodyLength;
     if (cl !== null && cl > this.#maxResponseLength) {
       this.#fail(
         new HttpResponseError(

@@ -17,14 +17,11 @@ import {
   OutputBuffer,
   PAUSED,
   ProtocolError,
-  RemoteProtocolError,
   Request,
   SERVER,
 } from "../core/protocol/mod.ts";
 import type { Transport, TransportHandlers } from "../core/net/types.ts";
 import { Deadline } from "../core/net/deadline.ts";
-import { contentLengthOf } from "../core/protocol/framing.ts";
-import { fieldValues } from "../core/protocol/headers.ts";
 import { type ParsedUrl, parseUrl } from "../core/url.ts";
 import { parseQuery } from "../core/query.ts";
 import { closeSync, unlinkSync, writeSync } from "node:fs";
@@ -229,9 +226,10 @@ export class RequestState {
     this.req = req;
     this.#url = url;
     this.requestCount = requestCount;
-    // The connection has checked the framing fields: they are valid and agree.
-    const cl = fieldValues(req.headers, "content-length");
-    this.contentLength = cl.length === 0 ? null : contentLengthOf(cl, RemoteProtocolError);
+    // The connection has checked the framing fields and read the length from them.
+    this.contentLength = req.headers.lowerNames.includes("content-length")
+      ? channel.proto.theirBodyLength
+      : null;
     this.conn = new HttpConnection(this);
   }
 

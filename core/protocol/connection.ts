@@ -233,6 +233,29 @@ export class Connection {
     return this.#theirVersion;
   }
 
+  /**
+   * Length in bytes of the body of the message being received, as its framing
+   * gives it (not what its fields say): the Content-Length of a message framed by
+   * one, 0 for a message without a body (a response to HEAD, 204, 304, a request
+   * without body fields), and `null` when the length is not known ahead (chunked,
+   * until close) or no message body is being read.
+   *
+   * @example
+   * ```ts
+   * import { CLIENT, Connection, EndOfMessage, Request } from "@uhttp/core/protocol";
+   * const conn = new Connection(CLIENT);
+   * conn.send(new Request({ method: "HEAD", target: "/", headers: [["Host", "a.example"]] }));
+   * conn.send(new EndOfMessage());
+   * conn.receiveData(new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n"));
+   * conn.nextEvent(); // the Response
+   * console.log(conn.theirBodyLength); // 0: a response to HEAD has no body
+   * ```
+   */
+  get theirBodyLength(): number | null {
+    const reader = this.#reader;
+    return reader instanceof ContentLengthReader ? reader.length : null;
+  }
+
   /** `false` once either side asked to close after the current exchange. */
   get keepAlive(): boolean {
     return this.#keepAlive;

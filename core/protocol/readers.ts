@@ -583,6 +583,11 @@ export class ContentLengthReader implements BodyReader {
     this.#remaining = length;
   }
 
+  /** The whole body's length in bytes. */
+  get length(): number {
+    return this.#length;
+  }
+
   read(buf: ReceiveBuffer): ReadResult {
     if (this.#remaining === 0) return END;
     if (buf.length === 0) return null;

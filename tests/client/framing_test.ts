@@ -250,6 +250,31 @@ test("framing: Content-Length over maxResponseLength fails right after the head"
   }
 });
 
+test("framing: HEAD and 304 with a Content-Length over maxResponseLength succeed", async () => {
+  // Neither has a body: the length describes what a GET would have got.
+  const srv = scripted([
+    "HTTP/1.1 200 OK\r\nContent-Length: 5000000\r\n\r\n",
+    'HTTP/1.1 304 Not Modified\r\nETag: "a"\r\nContent-Length: 5000000\r\n\r\n',
+    ok("after"),
+  ]);
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`, { maxResponseLength: 1000 });
+  try {
+    const head = await client.head("/big.iso").wait();
+    assert.equal(head!.status, 200);
+    assert.equal(head!.contentLength, 5000000);
+    assert.equal(head!.data.length, 0);
+    const notModified = await client.get("/big.iso", { headers: { "if-none-match": '"a"' } })
+      .wait();
+    assert.equal(notModified!.status, 304);
+    assert.equal(notModified!.data.length, 0);
+    assert.equal((await client.get("/").wait())!.text(), "after");
+    assert.equal(srv.sockets.length, 1);
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
 test("framing: chunked body growing over maxResponseLength fails", async () => {
   const chunk = "a".repeat(600);
   const srv = scripted([

@@ -60,6 +60,31 @@ test("request properties: method, url, path, query, headers, cookies, host, full
   assert.equal(seen.contentLength, null);
 });
 
+test("contentLength: the declared length (a repeated equal value counts once), null without", async () => {
+  const seen: (number | null)[] = [];
+  await withServer({}, (conn) => {
+    seen.push(conn.contentLength);
+    conn.respond(conn.data === null ? "none" : String((conn.data as Uint8Array).length));
+  }, async (server) => {
+    await withClient(server.port, async (c) => {
+      const cases = [
+        ["Content-Length: 5\r\n\r\nhello", "5"],
+        ["Content-Length: 3, 3\r\nContent-Length: 3\r\n\r\nabc", "3"],
+        ["Content-Length: 0\r\n\r\n", "none"],
+        ["Transfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n", "2"],
+        ["\r\n", "none"],
+      ];
+      for (const [rest, body] of cases) {
+        c.send(`POST /u HTTP/1.1\r\nHost: a\r\n${rest}`);
+        const res = await c.readResponse();
+        assert.equal(res?.status, 200);
+        assert.equal(res?.text, body);
+      }
+    });
+  });
+  assert.deepEqual(seen, [5, 3, 0, null, null]);
+});
+
 test("respond: string is HTML, bytes are octet-stream, objects JSON, null empty", async () => {
   await withServer({}, (conn) => {
     const p = conn.path;

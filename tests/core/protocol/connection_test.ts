@@ -226,6 +226,32 @@ test("states: server walks IDLE -> SEND_RESPONSE -> SEND_BODY -> DONE", () => {
   assert.deepEqual(conn.states, { CLIENT: IDLE, SERVER: IDLE });
 });
 
+test("theirBodyLength: the framing's length, not the field's", () => {
+  const answer = (method: string, head: string) => {
+    const conn = new Connection(CLIENT);
+    conn.send(new Request({ method, target: "/", headers: [["Host", "a"]] }));
+    conn.send(new EndOfMessage());
+    assert.equal(conn.theirBodyLength, null, "before any response");
+    conn.receiveData(bytes(head));
+    assert.ok(conn.nextEvent() instanceof Response);
+    return conn;
+  };
+  assert.equal(answer("GET", "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n").theirBodyLength, 7);
+  assert.equal(answer("HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n").theirBodyLength, 0);
+  assert.equal(answer("GET", "HTTP/1.1 304 OK\r\nContent-Length: 7\r\n\r\n").theirBodyLength, 0);
+  const chunked = answer("GET", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+  assert.equal(chunked.theirBodyLength, null);
+  assert.equal(answer("GET", "HTTP/1.1 200 OK\r\n\r\n").theirBodyLength, null, "until close");
+  const done = answer("GET", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+  assert.ok(done.nextEvent() instanceof EndOfMessage);
+  assert.equal(done.theirBodyLength, null, "after the message");
+
+  const server = new Connection(SERVER);
+  server.receiveData(bytes("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\n\r\nabc"));
+  assert.ok(server.nextEvent() instanceof Request);
+  assert.equal(server.theirBodyLength, 3);
+});
+
 test("states: ConnectionClosed sent returns null and moves our side to CLOSED", () => {
   const conn = new Connection(CLIENT);
   conn.send(httpbinRequest());
