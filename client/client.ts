@@ -1558,8 +1558,8 @@ export class HttpClient implements Pollable {
         ),
       );
     } else if (
-      cl !== null && cl >= PREALLOCATE_MIN && this.#mode === "buffer" && req.method !== "HEAD" &&
-      ev.status !== 204 && ev.status !== 304 && this.#transport?.readInto !== undefined
+      cl !== null && cl >= PREALLOCATE_MIN && this.#mode === "buffer" &&
+      this.#transport?.readInto !== undefined
     ) {
       // A large body of known length: one buffer, filled in place as bytes arrive
       // (read straight into it where the transport can) instead of a chunk list
