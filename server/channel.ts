@@ -573,7 +573,8 @@ export class Channel implements TransportHandlers {
     this.current = st;
     st.reading = true;
     const cl = st.contentLength;
-    const hasBody = (cl !== null && cl > 0) || req.headers.lowerNames.includes("transfer-encoding");
+    // The framing the connection read: 0 is no body, null a chunked one.
+    const hasBody = this.proto.theirBodyLength !== 0;
     if (!hasBody) {
       st.bodyMode = opts.eventMode ? BODY_PROBE : BODY_BUFFER;
       return true; // EndOfMessage follows at once
