@@ -326,6 +326,7 @@ const EMPTY = new Uint8Array(0);
 const NO_OPTIONS: RequestOptions = Object.freeze({});
 /** The end of a request body without trailers (events are immutable: one serves all). */
 const END_OF_MESSAGE = new EndOfMessage();
+const NO_TRAILERS = END_OF_MESSAGE.trailers;
 /** Smallest announced body length read into one preallocated buffer (smaller: chunk list). */
 const PREALLOCATE_MIN = 64 * 1024;
 /** Size of the pool small copies are cut from, bytes. */
@@ -1510,6 +1511,18 @@ export class HttpClient implements Pollable {
       }
       if (ev instanceof Response) {
         this.#onHead(ev);
+        if (this.#req !== req || this.#conn !== conn) return;
+        // A body that arrived whole ends the response here, without two more events.
+        // Within the limit (a larger one failed in #onHead or must wait for the
+        // application's choice), #onData cannot stop it halfway.
+        const length = conn.theirBodyLength;
+        const whole = length !== null && length <= this.#maxResponseLength
+          ? conn.takeWholeBody()
+          : null;
+        if (whole !== null) {
+          if (this.#onData(whole)) this.#onMessageEnd(NO_TRAILERS);
+          return;
+        }
       } else if (ev instanceof Data) {
         if (!this.#onData(ev.data)) return;
       } else if (ev instanceof EndOfMessage) {

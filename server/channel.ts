@@ -520,6 +520,17 @@ export class Channel implements TransportHandlers {
       }
       if (ev instanceof Request) {
         if (!this.#onRequest(ev)) return;
+        // A body that arrived whole (or none) ends the request here, without two more
+        // events. Within maxContentLength (a larger one was refused in #onRequest or
+        // must wait for the application's choice), #onBody cannot stop it halfway.
+        const length = proto.theirBodyLength;
+        const whole = length !== null && length <= this.server.opts.maxContentLength
+          ? proto.takeWholeBody()
+          : null;
+        if (whole !== null) {
+          const st = this.current!;
+          if (this.#onBody(st, whole)) this.#onEndOfMessage(st);
+        }
       } else if (ev instanceof Data) {
         if (!this.#onBody(st!, ev.data)) return;
       } else if (ev instanceof EndOfMessage) {

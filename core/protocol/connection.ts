@@ -351,6 +351,40 @@ export class Connection {
     }
   }
 
+  /**
+   * The rest of the peer's body and the end of its message in one call, when the
+   * body has a known length (Content-Length, or none at all) and every byte of it
+   * has been received: what {@linkcode Connection.nextEvent} would give as a
+   * {@linkcode Data} and an {@linkcode EndOfMessage} without trailers, with the
+   * same state changes. Otherwise (a chunked body or one that lasts until close, a
+   * body not all here yet, no body being read) it returns `null` and changes
+   * nothing: go on with `nextEvent()`. Saves two events per message that arrived
+   * whole, the common case for small messages.
+   *
+   * @returns The body's remaining bytes (empty when it has none; not copied, as
+   * for `Data`), or `null`.
+   * @example
+   * ```ts
+   * import { CLIENT, Connection, EndOfMessage, Request } from "@uhttp/core/protocol";
+   * const conn = new Connection(CLIENT);
+   * conn.send(new Request({ method: "GET", target: "/", headers: [["Host", "a.example"]] }));
+   * conn.send(new EndOfMessage());
+   * conn.receiveData(new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"));
+   * conn.nextEvent(); // the Response
+   * const body = conn.takeWholeBody(); // the bytes of "hi"
+   * console.log(body?.length, conn.theirState); // 2 DONE
+   * ```
+   */
+  takeWholeBody(): Uint8Array | null {
+    const reader = this.#reader;
+    if (!(reader instanceof ContentLengthReader) || this.theirState !== SEND_BODY) return null;
+    const rest = reader.readRest(this.#buf);
+    if (rest === null) return null;
+    this.#theirMessageEnded();
+    this.#afterChange();
+    return rest;
+  }
+
   #extract(): NextEvent {
     const state = this.theirState;
     const buf = this.#buf;
@@ -491,13 +525,18 @@ export class Connection {
     } else if (event instanceof Data) {
       if (this.theirRole === CLIENT && event.data.length > 0) this.#clientWaiting100 = false;
     } else if (event instanceof EndOfMessage) {
-      this.#reader = null;
-      if (this.theirRole === CLIENT) this.#clientWaiting100 = false;
-      this.#states[this.theirRole] = DONE;
+      this.#theirMessageEnded();
     } else if (event instanceof ConnectionClosed) {
       this.#states[this.theirRole] = CLOSED;
     }
     this.#afterChange();
+  }
+
+  /** The peer's message is complete (an EndOfMessage, or the rest of its body taken). */
+  #theirMessageEnded(): void {
+    this.#reader = null;
+    if (this.theirRole === CLIENT) this.#clientWaiting100 = false;
+    this.#states[this.theirRole] = DONE;
   }
 
   /**

@@ -572,6 +572,7 @@ export interface BodyReader {
 }
 
 const END = new EndOfMessage();
+const NO_BYTES = new Uint8Array(0);
 
 /** A body of known length. */
 export class ContentLengthReader implements BodyReader {
@@ -594,6 +595,18 @@ export class ContentLengthReader implements BodyReader {
     const data = buf.take(this.#remaining);
     this.#remaining -= data.length;
     return new Data(data);
+  }
+
+  /**
+   * The rest of the body when `buf` holds all of it (this reader is then done),
+   * else null with nothing taken.
+   */
+  readRest(buf: ReceiveBuffer): Uint8Array | null {
+    const n = this.#remaining;
+    if (n === 0) return NO_BYTES;
+    if (buf.length < n) return null;
+    this.#remaining = 0;
+    return buf.take(n);
   }
 
   readEof(): ReadResult {

@@ -56,6 +56,32 @@ test("event mode: EVENT_RESPONSE when the whole response was already there", asy
   }
 });
 
+test("event mode: a whole response over maxResponseLength waits for acceptBodyStreaming", async () => {
+  const body = "0123456789abcdefghij";
+  const srv = rawServer((_req, s) => s.write(ok(body)));
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`, {
+    eventMode: true,
+    maxResponseLength: 10,
+  });
+  try {
+    assert.equal((await next(client.get("/"))).event, EVENT_HEADERS);
+    client.acceptBodyStreaming();
+    let got = "";
+    let ev;
+    while ((ev = await next(client)).event === EVENT_DATA) {
+      got += new TextDecoder().decode(client.readBuffer() ?? new Uint8Array(0));
+    }
+    assert.equal(ev.event, EVENT_COMPLETE);
+    got += new TextDecoder().decode(client.readBuffer() ?? new Uint8Array(0));
+    assert.equal(got, body);
+    // The connection is in step for the next exchange.
+    assert.equal((await next(client.get("/"))).event, EVENT_HEADERS);
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
 test("event mode: acceptBody buffers the rest, EVENT_COMPLETE", async () => {
   const { srv, socket } = slowServer();
   const client = new HttpClient(`http://127.0.0.1:${srv.port}`);

@@ -39,6 +39,32 @@ test("event mode: EVENT_REQUEST for a GET and for a small POST that came whole",
   assert.deepEqual(events, [EVENT_REQUEST, EVENT_REQUEST]);
 });
 
+test("event mode: a whole body over maxContentLength waits for the application", async () => {
+  const events: string[] = [];
+  let got = "";
+  await withServer({ eventMode: true, maxContentLength: 10 }, (conn) => {
+    events.push(conn.event);
+    if (conn.event === EVENT_HEADERS) conn.acceptBodyStreaming();
+    const data = conn.readBuffer();
+    if (data) got += new TextDecoder().decode(data);
+    if (conn.event === EVENT_COMPLETE || conn.event === EVENT_REQUEST) conn.respond({ got });
+  }, async (server) => {
+    await withClient(server.port, async (c) => {
+      const body = "0123456789abcdefghij";
+      c.send(head(body.length) + body);
+      assert.equal((await c.readResponse())?.text, `{"got":"${body}"}`);
+      // The connection is in step for the next request.
+      c.send(get("/"));
+      assert.equal((await c.readResponse())?.text, `{"got":"${body}"}`);
+    });
+  });
+  assert.deepEqual(events.filter((e) => e !== EVENT_DATA), [
+    EVENT_HEADERS,
+    EVENT_COMPLETE,
+    EVENT_REQUEST,
+  ]);
+});
+
 test("event mode: acceptBody() buffers, then EVENT_COMPLETE with data", async () => {
   const events: string[] = [];
   await withServer({ eventMode: true }, (conn) => {

@@ -226,23 +226,25 @@ test("states: server walks IDLE -> SEND_RESPONSE -> SEND_BODY -> DONE", () => {
   assert.deepEqual(conn.states, { CLIENT: IDLE, SERVER: IDLE });
 });
 
+/** A client connection that sent `method /` and received `head` up to its Response event. */
+function answered(method: string, head: string): Connection {
+  const conn = new Connection(CLIENT);
+  conn.send(new Request({ method, target: "/", headers: [["Host", "a"]] }));
+  conn.send(new EndOfMessage());
+  conn.receiveData(bytes(head));
+  assert.ok(conn.nextEvent() instanceof Response);
+  return conn;
+}
+
 test("theirBodyLength: the framing's length, not the field's", () => {
-  const answer = (method: string, head: string) => {
-    const conn = new Connection(CLIENT);
-    conn.send(new Request({ method, target: "/", headers: [["Host", "a"]] }));
-    conn.send(new EndOfMessage());
-    assert.equal(conn.theirBodyLength, null, "before any response");
-    conn.receiveData(bytes(head));
-    assert.ok(conn.nextEvent() instanceof Response);
-    return conn;
-  };
-  assert.equal(answer("GET", "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n").theirBodyLength, 7);
-  assert.equal(answer("HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n").theirBodyLength, 0);
-  assert.equal(answer("GET", "HTTP/1.1 304 OK\r\nContent-Length: 7\r\n\r\n").theirBodyLength, 0);
-  const chunked = answer("GET", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+  assert.equal(new Connection(CLIENT).theirBodyLength, null, "before any message");
+  assert.equal(answered("GET", "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n").theirBodyLength, 7);
+  assert.equal(answered("HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n").theirBodyLength, 0);
+  assert.equal(answered("GET", "HTTP/1.1 304 OK\r\nContent-Length: 7\r\n\r\n").theirBodyLength, 0);
+  const chunked = answered("GET", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
   assert.equal(chunked.theirBodyLength, null);
-  assert.equal(answer("GET", "HTTP/1.1 200 OK\r\n\r\n").theirBodyLength, null, "until close");
-  const done = answer("GET", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+  assert.equal(answered("GET", "HTTP/1.1 200 OK\r\n\r\n").theirBodyLength, null, "until close");
+  const done = answered("GET", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
   assert.ok(done.nextEvent() instanceof EndOfMessage);
   assert.equal(done.theirBodyLength, null, "after the message");
 
@@ -250,6 +252,57 @@ test("theirBodyLength: the framing's length, not the field's", () => {
   server.receiveData(bytes("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\n\r\nabc"));
   assert.ok(server.nextEvent() instanceof Request);
   assert.equal(server.theirBodyLength, 3);
+});
+
+test("takeWholeBody: a body all here ends the message in one call", () => {
+  const conn = answered("GET", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1");
+  assert.equal(text(conn.takeWholeBody()!), "hello");
+  assert.equal(conn.theirState, DONE);
+  assert.equal(conn.bufferedLength, 8, "the bytes after the body stay");
+  assert.equal(conn.takeWholeBody(), null, "nothing left to take");
+  assert.equal(conn.nextEvent(), PAUSED);
+
+  const head = answered("HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n");
+  assert.equal(head.takeWholeBody()!.length, 0);
+  assert.equal(head.theirState, DONE);
+  head.startNextCycle();
+  assert.deepEqual(head.states, { CLIENT: IDLE, SERVER: IDLE });
+
+  const server = new Connection(SERVER);
+  server.receiveData(bytes("GET / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n\r\n"));
+  assert.ok(server.nextEvent() instanceof Request);
+  assert.equal(server.takeWholeBody()!.length, 0);
+  assert.equal(server.theirState, DONE);
+  assert.equal(server.theyAreWaitingFor100Continue, false);
+});
+
+test("takeWholeBody: the rest after Data events; null while bytes are missing", () => {
+  const conn = answered(
+    "GET",
+    "HTTP/1.1 200 OK\r\nContent-Length: 10\r\nConnection: close\r\n\r\nabc",
+  );
+  assert.equal(conn.takeWholeBody(), null);
+  assert.equal(conn.theirState, SEND_BODY, "nothing changes");
+  assert.equal(text((conn.nextEvent() as Data).data), "abc");
+  conn.receiveData(bytes("defg"));
+  assert.equal(conn.takeWholeBody(), null);
+  conn.receiveData(bytes("hij"));
+  assert.equal(text(conn.takeWholeBody()!), "defghij");
+  assert.equal(conn.theirState, MUST_CLOSE, "Connection: close still applies");
+});
+
+test("takeWholeBody: null for bodies without a length and outside a body", () => {
+  const chunked = answered("GET", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  assert.equal(chunked.takeWholeBody(), null);
+  assert.ok(chunked.nextEvent() instanceof EndOfMessage, "left for nextEvent");
+  const untilClose = answered("GET", "HTTP/1.1 200 OK\r\n\r\nabc");
+  assert.equal(untilClose.takeWholeBody(), null);
+
+  const idle = new Connection(SERVER);
+  assert.equal(idle.takeWholeBody(), null, "no message yet");
+  idle.receiveData(bytes("GET / HTTP/1.1\r\n"));
+  assert.equal(idle.takeWholeBody(), null, "inside a head");
+  assert.equal(idle.theirState, IDLE);
 });
 
 test("states: ConnectionClosed sent returns null and moves our side to CLOSED", () => {
