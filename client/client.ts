@@ -1515,10 +1515,7 @@ export class HttpClient implements Pollable {
         // A body that arrived whole ends the response here, without two more events.
         // Within the limit (a larger one failed in #onHead or must wait for the
         // application's choice), #onData cannot stop it halfway.
-        const length = conn.theirBodyLength;
-        const whole = length !== null && length <= this.#maxResponseLength
-          ? conn.takeWholeBody()
-          : null;
+        const whole = conn.takeWholeBody(this.#maxResponseLength);
         if (whole !== null) {
           if (this.#onData(whole)) this.#onMessageEnd(NO_TRAILERS);
           return;

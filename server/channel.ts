@@ -523,10 +523,7 @@ export class Channel implements TransportHandlers {
         // A body that arrived whole (or none) ends the request here, without two more
         // events. Within maxContentLength (a larger one was refused in #onRequest or
         // must wait for the application's choice), #onBody cannot stop it halfway.
-        const length = proto.theirBodyLength;
-        const whole = length !== null && length <= this.server.opts.maxContentLength
-          ? proto.takeWholeBody()
-          : null;
+        const whole = proto.takeWholeBody(this.server.opts.maxContentLength);
         if (whole !== null) {
           const st = this.current!;
           if (this.#onBody(st, whole)) this.#onEndOfMessage(st);
@@ -588,7 +585,7 @@ export class Channel implements TransportHandlers {
     const hasBody = this.proto.theirBodyLength !== 0;
     if (!hasBody) {
       st.bodyMode = opts.eventMode ? BODY_PROBE : BODY_BUFFER;
-      return true; // EndOfMessage follows at once
+      return true; // #pump ends it at once (takeWholeBody)
     }
     if (!opts.eventMode) {
       if (cl !== null && cl > opts.maxContentLength) {

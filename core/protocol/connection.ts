@@ -357,10 +357,12 @@ export class Connection {
    * has been received: what {@linkcode Connection.nextEvent} would give as a
    * {@linkcode Data} and an {@linkcode EndOfMessage} without trailers, with the
    * same state changes. Otherwise (a chunked body or one that lasts until close, a
-   * body not all here yet, no body being read) it returns `null` and changes
-   * nothing: go on with `nextEvent()`. Saves two events per message that arrived
-   * whole, the common case for small messages.
+   * body not all here yet, a body longer than `maxLength`, no body being read) it
+   * returns `null` and changes nothing: go on with `nextEvent()`. Saves two events
+   * per message that arrived whole, the common case for small messages.
    *
+   * @param maxLength The longest body to take this way (its whole length counts):
+   * a caller that treats longer bodies otherwise leaves them to `nextEvent()`.
    * @returns The body's remaining bytes (empty when it has none; not copied, as
    * for `Data`), or `null`.
    * @example
@@ -375,9 +377,12 @@ export class Connection {
    * console.log(body?.length, conn.theirState); // 2 DONE
    * ```
    */
-  takeWholeBody(): Uint8Array | null {
+  takeWholeBody(maxLength: number = Infinity): Uint8Array | null {
     const reader = this.#reader;
-    if (!(reader instanceof ContentLengthReader) || this.theirState !== SEND_BODY) return null;
+    if (
+      !(reader instanceof ContentLengthReader) || reader.length > maxLength ||
+      this.theirState !== SEND_BODY
+    ) return null;
     const rest = reader.readRest(this.#buf);
     if (rest === null) return null;
     this.#theirMessageEnded();

@@ -291,12 +291,16 @@ test("takeWholeBody: the rest after Data events; null while bytes are missing", 
   assert.equal(conn.theirState, MUST_CLOSE, "Connection: close still applies");
 });
 
-test("takeWholeBody: null for bodies without a length and outside a body", () => {
+test("takeWholeBody: null for bodies without a length, too long, or outside a body", () => {
   const chunked = answered("GET", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
   assert.equal(chunked.takeWholeBody(), null);
   assert.ok(chunked.nextEvent() instanceof EndOfMessage, "left for nextEvent");
   const untilClose = answered("GET", "HTTP/1.1 200 OK\r\n\r\nabc");
   assert.equal(untilClose.takeWholeBody(), null);
+  const long = answered("GET", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+  assert.equal(long.takeWholeBody(4), null, "longer than maxLength");
+  assert.equal(long.theirState, SEND_BODY, "nothing changes");
+  assert.equal(text(long.takeWholeBody(5)!), "hello");
 
   const idle = new Connection(SERVER);
   assert.equal(idle.takeWholeBody(), null, "no message yet");
