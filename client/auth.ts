@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createHash, randomBytes } from "node:crypto";
+import { nodeCrypto } from "../core/node_builtin.ts";
 import { HttpClientError } from "./errors.ts";
 
 /**
@@ -188,6 +188,7 @@ function hasher(algorithm: string): (data: string | Uint8Array) => string {
   if (name === undefined) {
     throw new HttpClientError(`Unsupported digest algorithm ${JSON.stringify(algorithm)}`);
   }
+  const { createHash } = nodeCrypto();
   return (data) => createHash(name).update(data).digest("hex");
 }
 
@@ -298,7 +299,10 @@ export function digestAuthorization(input: DigestInput): string {
  * ```
  */
 export function newCnonce(): string {
-  return randomBytes(8).toString("hex");
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  let hex = "";
+  for (const b of bytes) hex += b.toString(16).padStart(2, "0");
+  return hex;
 }
 
 /**

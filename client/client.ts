@@ -4,7 +4,6 @@
  * @module
  */
 import { concatBytes } from "../core/bytes.ts";
-import { closeSync, openSync, writeSync } from "node:fs";
 import {
   CLIENT,
   Connection,
@@ -25,9 +24,11 @@ import {
   type ClientTlsOptions,
   connect,
   Deadline,
+  openFile,
   type Pollable,
   ReadySignal,
   resolveHost,
+  type SyncFile,
   type Transport,
 } from "../core/net/mod.ts";
 import { encodeQuery, type QueryInput } from "../core/query.ts";
@@ -500,7 +501,7 @@ export class HttpClient implements Pollable {
   /** The bytes being processed are lent by the transport (see `#onReceive`). */
   #lent = false;
   #retryDigest = false;
-  #fd = -1;
+  #file: SyncFile | null = null;
   #fileMax = Infinity;
   #ndjsonTail = "";
   #ndjsonDecoder: TextDecoder | null = null;
@@ -989,7 +990,7 @@ export class HttpClient implements Pollable {
   acceptBodyToFile(path: string, options: FileDownloadOptions = {}): void {
     this.#checkAccept();
     try {
-      this.#fd = openSync(path, "w");
+      this.#file = openFile(path, "write");
     } catch (e) {
       throw new HttpClientError(`Cannot open ${JSON.stringify(path)}`, { cause: e });
     }
@@ -1685,8 +1686,7 @@ export class HttpClient implements Pollable {
           return false;
         }
         try {
-          let off = 0;
-          while (off < n) off += writeSync(this.#fd, bytes, off, n - off);
+          this.#file!.writeAll(bytes);
         } catch (e) {
           this.#fail(new HttpClientError("Cannot write the response body file", { cause: e }));
           return false;
@@ -1762,10 +1762,8 @@ export class HttpClient implements Pollable {
       if (!this.#parseRecords([tail])) return;
     }
     if (mode === "file") {
-      try {
-        closeSync(this.#fd);
-      } catch { /* already closed */ }
-      this.#fd = -1;
+      this.#file!.close();
+      this.#file = null;
     }
     if (mode === "buffer" || mode === "probe") {
       const body = this.#body;
@@ -1819,12 +1817,8 @@ export class HttpClient implements Pollable {
   }
 
   #abortBody(error: HttpClientError): void {
-    if (this.#fd >= 0) {
-      try {
-        closeSync(this.#fd);
-      } catch { /* already closed */ }
-      this.#fd = -1;
-    }
+    this.#file?.close();
+    this.#file = null;
     const c = this.#controller;
     this.#controller = null;
     if (c !== null) {

@@ -24,7 +24,7 @@ import type { Transport, TransportHandlers } from "../core/net/types.ts";
 import { Deadline } from "../core/net/deadline.ts";
 import { type ParsedUrl, parseUrl } from "../core/url.ts";
 import { parseQuery } from "../core/query.ts";
-import { closeSync, unlinkSync, writeSync } from "node:fs";
+import { removeFile, type SyncFile } from "../core/net/mod.ts";
 import { HttpConnection } from "./connection.ts";
 import {
   EVENT_COMPLETE,
@@ -211,7 +211,7 @@ export class RequestState {
   gone = false;
   /** Body written to this file (event mode). */
   filePath: string | null = null;
-  fileFd = -1;
+  file: SyncFile | null = null;
   /** Called when the transport drains (file sending). */
   onDrain: (() => void) | null = null;
   /** Called when the socket closes while sending. */
@@ -255,15 +255,11 @@ export class RequestState {
 
   /** Closes and, unless the body is complete, removes the upload file. */
   closeFile(remove: boolean): void {
-    if (this.fileFd >= 0) {
-      try {
-        closeSync(this.fileFd);
-      } catch { /* already closed */ }
-      this.fileFd = -1;
-    }
+    this.file?.close();
+    this.file = null;
     if (remove && this.filePath !== null) {
       try {
-        unlinkSync(this.filePath);
+        removeFile(this.filePath);
       } catch { /* already gone */ }
     }
   }
@@ -451,7 +447,7 @@ export class Channel implements TransportHandlers {
       st.gone = true;
       if (!st.complete && st.delivered && !st.responded) {
         this.#fail(st, "Connection closed by the peer");
-      } else if (st.fileFd >= 0) {
+      } else if (st.file !== null) {
         st.closeFile(true);
       }
       st.onGone?.();
@@ -665,8 +661,7 @@ export class Channel implements TransportHandlers {
 
   #writeFile(st: RequestState, bytes: Uint8Array): boolean {
     try {
-      let off = 0;
-      while (off < bytes.length) off += writeSync(st.fileFd, bytes, off, bytes.length - off);
+      st.file!.writeAll(bytes);
       return true;
     } catch {
       this.#failAnswer(st, 500, "Cannot write the upload file");
@@ -742,7 +737,7 @@ export class Channel implements TransportHandlers {
     const proto = this.proto;
     if (st.reading) {
       // Answered before the body was read: drain a little, then close.
-      if (st.fileFd >= 0) st.closeFile(true);
+      if (st.file !== null) st.closeFile(true);
       this.#linger();
       return;
     }
@@ -820,7 +815,7 @@ export class Channel implements TransportHandlers {
   /** Marks a request failed; in event mode the application gets `EVENT_ERROR`. */
   #fail(st: RequestState, message: string): void {
     st.reading = false;
-    if (st.fileFd >= 0 || st.filePath !== null) st.closeFile(true);
+    if (st.file !== null || st.filePath !== null) st.closeFile(true);
     if (this.server.opts.eventMode && st.delivered && st.event !== EVENT_ERROR) {
       st.error = message;
       this.#enqueue(st, EVENT_ERROR);

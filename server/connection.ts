@@ -17,7 +17,7 @@ import type { Address } from "../core/net/types.ts";
 import { encodeResponseData, type ResponseData, TEXT_BODY_TYPE } from "../core/body.ts";
 import { type CookiesInit, parseCookies, serializeCookies } from "../core/cookie.ts";
 import type { Query } from "../core/query.ts";
-import { openSync } from "node:fs";
+import { openFile } from "../core/net/mod.ts";
 import type { Channel, RequestState } from "./channel.ts";
 import { BODY_BUFFER, BODY_DECIDE, BODY_FILE, BODY_STREAM } from "./channel.ts";
 import { HttpError } from "./errors.ts";
@@ -413,7 +413,7 @@ export class HttpConnection {
   acceptBodyToFile(path: string): number {
     const st = this.#accepting();
     try {
-      st.fileFd = openSync(path, "w");
+      st.file = openFile(path, "write");
     } catch {
       throw new HttpError(`Cannot create the upload file ${JSON.stringify(path)}`);
     }

@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { Data, EndOfMessage, type Response } from "../core/protocol/mod.ts";
 import { contentTypeFor } from "../core/mime.ts";
 import { formatHttpDate, parseHttpDate } from "../core/http_date.ts";
+import { openFile, type SyncFile } from "../core/net/mod.ts";
 import type { RequestState } from "./channel.ts";
 import type { HttpConnection, RespondFileOptions, ResponseHeaders } from "./connection.ts";
 
@@ -22,12 +22,6 @@ export interface FileHooks {
 
 const NOT_FOUND = new TextEncoder().encode("Not found");
 const EMPTY = new Uint8Array(0);
-
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch { /* already closed */ }
-}
 
 /** Whether an `If-None-Match` list matches the entity tag (weak comparison). */
 function etagMatches(header: string, etag: string): boolean {
@@ -71,26 +65,26 @@ export function respondFile(
   options: RespondFileOptions,
   hooks: FileHooks,
 ): void {
-  let fd: number;
+  let file: SyncFile;
   let size: number;
   let mtime: number;
   try {
-    fd = openSync(path, "r");
+    file = openFile(path, "read");
   } catch {
     notFound(hooks);
     return;
   }
   try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) {
-      closeQuietly(fd);
+    const stat = file.stat();
+    if (!stat.isFile) {
+      file.close();
       notFound(hooks);
       return;
     }
     size = stat.size;
-    mtime = Math.floor(stat.mtimeMs);
+    mtime = stat.mtimeMs;
   } catch {
-    closeQuietly(fd);
+    file.close();
     notFound(hooks);
     return;
   }
@@ -112,7 +106,7 @@ export function respondFile(
       }
     }
     if (notModified) {
-      closeQuietly(fd);
+      file.close();
       hooks.whole(hooks.head(304, options.headers, validators), EMPTY);
       return;
     }
@@ -132,7 +126,7 @@ export function respondFile(
     const applies = ifRange === null || ifRange.trim() === etag || ifRange.trim() === lastModified;
     const range = applies ? parseRange(rangeHeader, size) : null;
     if (range === "bad") {
-      closeQuietly(fd);
+      file.close();
       hooks.whole(
         hooks.head(416, undefined, [
           ["content-range", `bytes */${size}`],
@@ -155,7 +149,7 @@ export function respondFile(
   try {
     res = hooks.head(status, options.headers, defaults);
   } catch (e) {
-    closeQuietly(fd);
+    file.close();
     throw e;
   }
   const chunkSize = st.channel.server.opts.fileChunkSize;
@@ -167,22 +161,22 @@ export function respondFile(
       let got = 0;
       try {
         while (got < length) {
-          const n = readSync(fd, body, got, length - got, start + got);
+          const n = file.readAt(body.subarray(got), start + got);
           if (n <= 0) break;
           got += n;
         }
       } catch { /* handled below */ }
       if (got < length) {
-        closeQuietly(fd);
+        file.close();
         hooks.whole(hooks.head(500, undefined, [["content-length", "0"]]), EMPTY);
         return;
       }
     }
-    closeQuietly(fd);
+    file.close();
     hooks.whole(res, body);
     return;
   }
-  streamFile(st, fd, res, start, length, chunkSize);
+  streamFile(st, file, res, start, length, chunkSize);
 }
 
 function notFound(hooks: FileHooks): void {
@@ -198,7 +192,7 @@ function notFound(hooks: FileHooks): void {
 /** Sends the head, then the file in pieces as the socket drains. */
 function streamFile(
   st: RequestState,
-  fd: number,
+  file: SyncFile,
   res: Response,
   start: number,
   length: number,
@@ -207,7 +201,7 @@ function streamFile(
   const ch = st.channel;
   st.responded = true;
   if (ch.closed) {
-    closeQuietly(fd);
+    file.close();
     return;
   }
   const proto = ch.proto;
@@ -222,7 +216,7 @@ function streamFile(
   const finish = (ok: boolean) => {
     if (done) return;
     done = true;
-    closeQuietly(fd);
+    file.close();
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     st.onDrain = null;
@@ -249,7 +243,7 @@ function streamFile(
       const buf = new Uint8Array(n);
       let got: number;
       try {
-        got = readSync(fd, buf, 0, n, pos);
+        got = file.readAt(buf, pos);
       } catch {
         got = -1;
       }

@@ -26,6 +26,7 @@ import type {
 } from "./types.ts";
 import * as denoBackend from "./deno.ts";
 import * as bunBackend from "./bun.ts";
+import { denoFiles, type FileSystem, nodeFiles, type SyncFile } from "./file.ts";
 
 export type {
   Address,
@@ -39,6 +40,7 @@ export type {
 } from "./types.ts";
 export { type Pollable, ReadySignal, select } from "./loop.ts";
 export { Deadline } from "./deadline.ts";
+export type { FileStat, SyncFile } from "./file.ts";
 
 const RUNTIME: "deno" | "bun" = "Bun" in globalThis
   ? "bun"
@@ -49,6 +51,7 @@ const RUNTIME: "deno" | "bun" = "Bun" in globalThis
   })();
 
 const backend = RUNTIME === "bun" ? bunBackend : denoBackend;
+const files: FileSystem = RUNTIME === "bun" ? nodeFiles : denoFiles;
 
 /**
  * Which runtime backend is in use.
@@ -152,4 +155,44 @@ export function startTls(
  */
 export function resolveHost(hostname: string): Promise<string[]> {
   return backend.resolveHost(hostname);
+}
+
+/**
+ * Opens a file for reading, or for writing (created, or truncated when it exists),
+ * with the runtime's own synchronous file API.
+ *
+ * @param path The file's path.
+ * @param mode `"read"` or `"write"`.
+ * @returns The open file; close it with {@linkcode SyncFile.close}.
+ * @throws the runtime's error when the file cannot be opened.
+ *
+ * @example
+ * ```ts
+ * import { openFile, removeFile } from "./mod.ts";
+ * const path = Deno.makeTempFileSync();
+ * const out = openFile(path, "write");
+ * out.writeAll(new TextEncoder().encode("hello"));
+ * out.close();
+ * console.log(Deno.readTextFileSync(path)); // hello
+ * removeFile(path);
+ * ```
+ */
+export function openFile(path: string, mode: "read" | "write"): SyncFile {
+  return files.open(path, mode);
+}
+
+/**
+ * Removes a file.
+ *
+ * @param path The file's path.
+ * @throws the runtime's error when it cannot be removed (for one, when it does not exist).
+ *
+ * @example
+ * ```ts
+ * import { removeFile } from "./mod.ts";
+ * removeFile(Deno.makeTempFileSync());
+ * ```
+ */
+export function removeFile(path: string): void {
+  files.remove(path);
 }
