@@ -68,37 +68,39 @@ const OUT_SIZE = 1024;
 const POOL_SIZE = 64;
 
 /**
- * Output arrays handed to a transport, oldest first, each with that transport:
- * an array is reused once its transport holds nothing any more (Deno writes are
- * asynchronous; on Deno a new array costs far more than on Bun). Shared by every
- * connection, so an idle connection keeps no output array of its own.
+ * Output buffers handed to a transport, oldest first, each with that transport:
+ * a buffer is reused once its transport holds nothing any more (Deno writes are
+ * asynchronous; on Deno a new array, or a new view of one, costs far more than on
+ * Bun). Shared by every connection, so an idle connection keeps no output buffer
+ * of its own.
  */
-const poolBytes: (Uint8Array | null)[] = new Array(POOL_SIZE).fill(null);
+const poolBuffers: (OutputBuffer | null)[] = new Array(POOL_SIZE).fill(null);
 const poolOwner: (Transport | null)[] = new Array(POOL_SIZE).fill(null);
 let poolHead = 0;
 let poolCount = 0;
 
-function takeOutputArray(): Uint8Array {
+function takeOutputBuffer(): OutputBuffer {
   if (poolCount > 0 && poolOwner[poolHead]!.bufferedAmount === 0) {
-    const bytes = poolBytes[poolHead]!;
-    poolBytes[poolHead] = null;
+    const out = poolBuffers[poolHead]!;
+    poolBuffers[poolHead] = null;
     poolOwner[poolHead] = null;
     poolHead = (poolHead + 1) % POOL_SIZE;
     poolCount--;
-    return bytes;
+    out.length = 0;
+    return out;
   }
-  return new Uint8Array(OUT_SIZE);
+  return new OutputBuffer(OUT_SIZE);
 }
 
-function giveOutputArray(bytes: Uint8Array, owner: Transport): void {
+function giveOutputBuffer(out: OutputBuffer, owner: Transport): void {
   if (poolCount === POOL_SIZE) {
-    poolBytes[poolHead] = null; // forget the oldest
+    poolBuffers[poolHead] = null; // forget the oldest
     poolOwner[poolHead] = null;
     poolHead = (poolHead + 1) % POOL_SIZE;
     poolCount--;
   }
   const tail = (poolHead + poolCount) % POOL_SIZE;
-  poolBytes[tail] = bytes;
+  poolBuffers[tail] = out;
   poolOwner[tail] = owner;
   poolCount++;
 }
@@ -358,14 +360,9 @@ export class Channel implements TransportHandlers {
     return this.transport.write(bytes);
   }
 
-  /** `out`, ready for a response to be appended (with a reused array when one is free). */
+  /** `out`, ready for a response to be appended (a reused buffer when one is free). */
   outBuffer(): OutputBuffer {
-    let out = this.#out;
-    if (out === null) {
-      out = this.#out = new OutputBuffer();
-      out.bytes = takeOutputArray();
-    }
-    return out;
+    return this.#out ??= takeOutputBuffer();
   }
 
   /**
@@ -391,11 +388,9 @@ export class Channel implements TransportHandlers {
     const out = this.#out;
     if (out === null) return;
     this.#out = null; // an idle connection keeps no output buffer
-    const n = out.length;
-    const bytes = out.bytes;
-    if (n === 0 || this.#closed || this.#closing) return;
-    this.transport.write(bytes, n);
-    if (bytes.length <= SPARE_LIMIT) giveOutputArray(bytes, this.transport);
+    if (out.length === 0 || this.#closed || this.#closing) return;
+    this.transport.write(out.content());
+    if (out.bytes.length <= SPARE_LIMIT) giveOutputBuffer(out, this.transport);
   }
 
   /** Whether the response to the current request must close the connection. */

@@ -105,6 +105,9 @@ export class OutputBuffer {
   bytes: Uint8Array;
   /** Number of bytes of content. */
   length = 0;
+  /** The last view {@linkcode OutputBuffer.content} made, and the array it views. */
+  #view: Uint8Array = EMPTY;
+  #viewOf: Uint8Array | null = null;
 
   /**
    * Creates an empty buffer.
@@ -130,6 +133,32 @@ export class OutputBuffer {
       this.bytes = grown;
     }
     return this.bytes;
+  }
+
+  /**
+   * The content, `bytes[0, length)`, as a view of its own. The view made last time
+   * is given again while the array and the length are the same (a reused buffer
+   * sending messages of one size makes no new view).
+   *
+   * @returns The view (valid until the content changes).
+   *
+   * @example
+   * ```ts
+   * import { OutputBuffer } from "@uhttp/core/protocol";
+   * const out = new OutputBuffer(256);
+   * out.push(new TextEncoder().encode("hello"));
+   * const first = out.content();
+   * console.log(first.length); // 5
+   * out.length = 0;
+   * out.push(new TextEncoder().encode("world"));
+   * console.log(out.content() === first); // true: same array, same length
+   * ```
+   */
+  content(): Uint8Array {
+    const bytes = this.bytes;
+    if (this.#viewOf === bytes && this.#view.length === this.length) return this.#view;
+    this.#viewOf = bytes;
+    return this.#view = this.length === bytes.length ? bytes : bytes.subarray(0, this.length);
   }
 
   /**
