@@ -109,6 +109,9 @@ export class DenoTransport implements Transport {
 
   // reading
   #buf: Uint8Array | null = null;
+  /** The last lent view of a read, and the array it views (reused for a read of the same size). */
+  #lentView: Uint8Array | null = null;
+  #lentOf: Uint8Array | null = null;
   /** Where the next reads go instead of `#buf` (see `readInto`). */
   #target: Uint8Array | null = null;
   #readSize = FIRST_READ;
@@ -229,7 +232,7 @@ export class DenoTransport implements Transport {
 
   #readFailed(e: unknown): void {
     this.#reading = false;
-    this.#buf = null;
+    this.#forgetReadBuffer();
     this.#pumpStopped?.resolve();
     if (!this.#released && !this.#detached) this.#release(isCancel(e) ? undefined : asError(e));
     else this.#maybeFinish();
@@ -239,7 +242,7 @@ export class DenoTransport implements Transport {
     this.#reading = false;
     this.#pumpStopped?.resolve();
     if (this.#eof) {
-      this.#buf = null;
+      this.#forgetReadBuffer();
       this.#afterEof();
     }
   }
@@ -257,25 +260,31 @@ export class DenoTransport implements Transport {
       chunk = buf.subarray(0, n);
       if (this.#target === buf) this.#target = n < buf.length ? buf.subarray(n) : null;
     } else if (this.#lend && !this.#paused) {
-      // Lent: the receiver copies what it keeps, so one buffer serves every read.
-      chunk = buf.subarray(0, n);
+      // Lent: the receiver copies what it keeps, so one buffer serves every read,
+      // and one view every read of the same size.
+      const view = this.#lentView;
+      if (view !== null && this.#lentOf === buf && view.length === n) chunk = view;
+      else {
+        chunk = this.#lentView = buf.subarray(0, n);
+        this.#lentOf = buf;
+      }
       lent = true;
       if (n === buf.length && this.#readSize < MAX_READ) {
         this.#readSize <<= 1;
-        this.#buf = null;
+        this.#forgetReadBuffer();
       } else if (n < buf.length >> 3 && this.#readSize > MIN_READ) {
         this.#readSize = smallerRead(n);
-        this.#buf = null;
+        this.#forgetReadBuffer();
       }
     } else if (n >= buf.length >> 1) {
       chunk = n === buf.length ? buf : buf.subarray(0, n);
-      this.#buf = null;
+      this.#forgetReadBuffer();
       if (n === buf.length && this.#readSize < MAX_READ) this.#readSize <<= 1;
     } else {
       chunk = buf.slice(0, n);
       if (n < buf.length >> 3 && this.#readSize > MIN_READ) {
         this.#readSize = smallerRead(n);
-        this.#buf = null;
+        this.#forgetReadBuffer();
       }
     }
     if (this.#paused) {
@@ -284,6 +293,13 @@ export class DenoTransport implements Transport {
     }
     this.#handlers.onData?.(chunk, lent);
     return true;
+  }
+
+  /** Drops the read buffer (and the view of it kept for lending). */
+  #forgetReadBuffer(): void {
+    this.#buf = null;
+    this.#lentView = null;
+    this.#lentOf = null;
   }
 
   #afterEof(): void {
@@ -528,7 +544,7 @@ export class DenoTransport implements Transport {
     }
     this.#detached = true;
     this.#state = CLOSED;
-    this.#buf = null;
+    this.#forgetReadBuffer();
     this.#maybeFinish();
     return this.#conn;
   }
