@@ -261,9 +261,25 @@ function decodeRange(bytes: Uint8Array, start: number, end: number): string {
   );
 }
 
-/** The text of the head just scanned: ASCII decoded natively, anything else as latin-1. */
+/**
+ * At most this many bytes after a head at the start of an array are decoded with
+ * it, so that the whole array is passed instead of a view cut for the head: a view
+ * costs more than decoding a short body along (and the head's text is sliced by
+ * position, which the bytes after an ASCII head cannot move).
+ */
+const DECODE_SLACK = 64;
+
+/**
+ * The text of the head `bytes[start, end)` just scanned: ASCII decoded natively,
+ * anything else as latin-1. The text may go on after the head.
+ */
 function headText(bytes: Uint8Array, start: number, end: number): string {
-  return scanHigh ? latin1(bytes, start, end) : decodeRange(bytes, start, end);
+  if (scanHigh) return latin1(bytes, start, end);
+  return decodeRange(
+    bytes,
+    start,
+    start === 0 && bytes.length - end <= DECODE_SLACK ? bytes.length : end,
+  );
 }
 
 /**

@@ -1356,3 +1356,31 @@ test("responses: a Response event from the client side has status and headers", 
   assert.equal(res.headers.get("location"), "/x");
   assert.equal(conn.theirHttpVersion, "1.1");
 });
+
+test("responses: a head and a body that is not UTF-8 in one array keep every field and byte", () => {
+  // A short body is decoded along with the head (one decode of the whole array);
+  // a longer one is not. Neither may change the head's text or the body's bytes.
+  for (const size of [3, 64, 65, 200]) {
+    const body = new Uint8Array(size).map((_, i) => [0xff, 0xc3, 0xe2, 0x82][i % 4]!);
+    const head = bytes(
+      `HTTP/1.1 200 Fine\r\nX-A: one\r\nContent-Length: ${size}\r\nX-Last: end value\r\n\r\n`,
+    );
+    const all = new Uint8Array(head.length + size);
+    all.set(head);
+    all.set(body, head.length);
+    const conn = newConnection(CLIENT);
+    conn.receiveData(all);
+    const c = collect(conn);
+    const res = c.events[0];
+    assert.ok(res instanceof Response, `size ${size}`);
+    assert.equal(res.reason, "Fine");
+    assert.deepEqual([...res.headers], [
+      ["X-A", "one"],
+      ["Content-Length", String(size)],
+      ["X-Last", "end value"],
+    ]);
+    const got = c.events.filter((e) => e instanceof Data).map((e) => [...(e as Data).data]).flat();
+    assert.deepEqual(got, [...body], `size ${size}`);
+    assert.ok(c.events.at(-1) instanceof EndOfMessage);
+  }
+});
