@@ -42,6 +42,7 @@ import {
   HAS_EXPECT,
   HAS_TRANSFER_ENCODING,
   HAS_UPGRADE,
+  HeadLines,
   lastFieldFlags,
   parseRequestHead,
   parseResponseHead,
@@ -200,6 +201,10 @@ export class Connection {
   #headsInReceive = 0;
   /** The rest of a read that held several request heads, decoded once (pipelining). */
   #decoded: DecodedBytes | null = null;
+  /** The lines of the heads received before, parsed (made with the second head). */
+  #headLines: HeadLines | null = null;
+  /** A head was received (parsed or not). */
+  #sawHead = false;
 
   /**
    * Creates a connection in state `IDLE` on both sides.
@@ -470,9 +475,13 @@ export class Connection {
     }
     this.#scanFrom = 0;
     this.#emptyLineBytes = 0;
+    // A connection that carries a second head is likely to carry more: its lines
+    // are kept from then on (a connection used once keeps nothing).
+    const lines = this.#headLines ?? (this.#sawHead ? this.#headLines = new HeadLines() : null);
+    this.#sawHead = true;
     const event = isRequest
-      ? parseRequestHead(buf.bytes, start, headEnd, this.#pipelinedText(start, headEnd))
-      : parseResponseHead(buf.bytes, start, headEnd);
+      ? parseRequestHead(buf.bytes, start, headEnd, this.#pipelinedText(start, headEnd), lines)
+      : parseResponseHead(buf.bytes, start, headEnd, lines);
     this.#fieldFlags = lastFieldFlags();
     buf.consume(headEnd - start);
     if (buf.length === 0) this.#decoded?.forget();

@@ -11,6 +11,7 @@ import { EMPTY_FIELDS, type Fields, trustedFields } from "./headers.ts";
 import { isValidHost, isValidTargetForm, latin1, TOKEN } from "./syntax.ts";
 
 const LF = 0x0a;
+const NO_BYTES = new Uint8Array(0);
 const CR = 0x0d;
 const SP = 0x20;
 const HT = 0x09;
@@ -283,6 +284,146 @@ function headText(bytes: Uint8Array, start: number, end: number): string {
 }
 
 /**
+ * The head being parsed, `textBytes[textStart, textEnd)`, decoded only when a
+ * part of it must become a string (lines found in the connection's
+ * {@linkcode HeadLines} need none). Module scratch like `lineEnds`: set by
+ * `beginText`, read by `sliceText`, let go by `endText`.
+ */
+let textBytes: Uint8Array = NO_BYTES;
+let textStart = 0;
+let textEnd = 0;
+/** Index in `textBytes` of `textValue[0]`. */
+let textBase = 0;
+let textValue: string | null = null;
+
+/** Starts parsing the head `bytes[start, end)`; `decoded` may hold its text already. */
+function beginText(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  decoded: DecodedBytes | null,
+): void {
+  textBytes = bytes;
+  textStart = start;
+  textEnd = end;
+  textValue = decoded === null ? null : decoded.text;
+  textBase = decoded === null ? start : decoded.base;
+}
+
+/** Lets go of the head parsed (its bytes may be a large read buffer). */
+function endText(): void {
+  textBytes = NO_BYTES;
+  textValue = null;
+}
+
+/** Bytes `[from, to)` of the head being parsed, as a string. */
+function sliceText(from: number, to: number): string {
+  textValue ??= headText(textBytes, textStart, textEnd);
+  return textValue.slice(from - textBase, to - textBase);
+}
+
+/** What a field line kept in a {@linkcode HeadLines} gave. */
+interface KnownField {
+  name: string;
+  lower: string;
+  value: string;
+  /** Its HAS_* bit, or 0. */
+  flag: number;
+}
+
+/** Lines a {@linkcode HeadLines} keeps, at most: the start line and the first field lines. */
+const MAX_KNOWN_LINES = 32;
+/** Longest line a {@linkcode HeadLines} keeps, in bytes (a longer one is parsed each time). */
+const MAX_KNOWN_LINE = 256;
+
+/**
+ * The lines of the heads a connection received last, parsed: a line that comes
+ * again byte for byte at the same place (the same Host, User-Agent or
+ * Content-Type in every message of a keep-alive connection) is taken from here,
+ * neither checked nor decoded again. A line is found only when every byte is
+ * the same as when it was parsed, so what it gives is what parsing it would
+ * give. Heads with bytes above 0x7e do not use it.
+ *
+ * The lines' bytes are kept in one array, each line in a slot of its own (a line
+ * that no longer fits its slot gets a new one; the array is compacted when it
+ * grows), so a connection keeps little more than the bytes themselves.
+ */
+export class HeadLines {
+  /** The kept lines' bytes. */
+  #bytes: Uint8Array = NO_BYTES;
+  /** Bytes of `#bytes` given to slots. */
+  #used = 0;
+  /** For line k: `[3k]` where its slot starts, `[3k + 1]` its length (-1: none), `[3k + 2]` the slot's size. */
+  #slots: number[] = [];
+  /** What field line k gave, at index k - 1. */
+  fields: (KnownField | null)[] = [];
+  /** What the start line gave: a request's method, target and version... */
+  method = "";
+  target = "";
+  version = "";
+  /** ...or a response's status and reason (with `version`). */
+  status = 0;
+  reason = "";
+  /** The last Host value found valid. */
+  validHost: string | null = null;
+
+  /** Whether line `k` is kept and its bytes are `bytes[pos, end)`. */
+  has(k: number, bytes: Uint8Array, pos: number, end: number): boolean {
+    const slots = this.#slots;
+    const i = 3 * k;
+    if (i >= slots.length || slots[i + 1] !== end - pos) return false;
+    const kept = this.#bytes;
+    const at = slots[i]! - pos;
+    for (let j = pos; j < end; j++) {
+      if (kept[at + j] !== bytes[j]) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Keeps `bytes[pos, end)` as line `k` (whose parts the caller keeps beside).
+   * Returns false when the line is not kept (too long, or too far in the head).
+   */
+  keep(k: number, bytes: Uint8Array, pos: number, end: number): boolean {
+    const n = end - pos;
+    if (n > MAX_KNOWN_LINE || k >= MAX_KNOWN_LINES) return false;
+    const slots = this.#slots;
+    const i = 3 * k;
+    while (slots.length <= i) slots.push(0, -1, 0);
+    if (n > slots[i + 2]!) {
+      const size = (n + 7) & ~7;
+      if (this.#used + size > this.#bytes.length) this.#compact(size);
+      slots[i] = this.#used;
+      slots[i + 2] = size;
+      this.#used += size;
+    }
+    const kept = this.#bytes;
+    const at = slots[i]! - pos;
+    for (let j = pos; j < end; j++) kept[at + j] = bytes[j]!;
+    slots[i + 1] = n;
+    return true;
+  }
+
+  /** Moves the slots into a new array with room for `more` bytes after them. */
+  #compact(more: number): void {
+    const slots = this.#slots;
+    let used = 0;
+    for (let i = 0; i < slots.length; i += 3) used += slots[i + 2]!;
+    const old = this.#bytes;
+    const next = new Uint8Array(Math.max(64, 2 * (used + more)));
+    used = 0;
+    for (let i = 0; i < slots.length; i += 3) {
+      const at = slots[i]!;
+      for (let j = 0; j < slots[i + 1]!; j++) next[used + j] = old[at + j]!;
+      slots[i] = used;
+      used += slots[i + 2]!;
+    }
+    this.#bytes = next;
+    this.#used = used;
+  }
+}
+
+/**
  * Received bytes decoded as text once, so that the heads of pipelined requests
  * that arrived in one read are sliced from one decode rather than decoded one by
  * one. Its owner calls {@linkcode DecodedBytes.forget} whenever the bytes it
@@ -327,34 +468,42 @@ export class DecodedBytes {
 }
 
 /**
- * Parses the field lines recorded by the last scan, from line `first` up to the
- * empty line; `text[0]` is byte `base` (which must be where line 0 starts when
- * `first` is 0; from line 1 on, `text` may begin before the head). `allowFold`
- * replaces obs-fold with one space (responses); otherwise it is an error.
+ * Parses the field lines recorded by the last scan of the head `beginText` set,
+ * from line `first` up to the empty line. `allowFold` replaces obs-fold with one
+ * space (responses); otherwise it is an error. `lines` (null for trailers) gives
+ * the lines met before and keeps the ones parsed now.
  */
 function parseFields(
   bytes: Uint8Array,
-  text: string,
-  base: number,
   first: number,
   allowFold: boolean,
   strictCrlf: boolean,
+  lines: HeadLines | null,
 ): Fields {
   const names: string[] = [];
   const lower: string[] = [];
   const values: string[] = [];
   let flags = 0;
   const last = lineCount - 1;
+  const known = scanHigh ? null : lines;
   for (let k = first; k < last; k++) {
-    const pos = k === 0 ? base : lineEnds[k - 1]! + 1;
+    const pos = k === 0 ? textStart : lineEnds[k - 1]! + 1;
     const lf = lineEnds[k]!;
     const ce = contentEnd(bytes, pos, lf);
     if (strictCrlf && ce === lf) throw new RemoteProtocolError("Trailer line without CRLF");
+    if (known !== null && known.has(k, bytes, pos, ce)) {
+      const field = known.fields[k - 1]!;
+      names.push(field.name);
+      lower.push(field.lower);
+      values.push(field.value);
+      flags |= field.flag;
+      continue;
+    }
     const first = bytes[pos];
     if (first === SP || first === HT) {
       if (!allowFold) throw new RemoteProtocolError("Obsolete line folding in header");
       if (values.length === 0) throw new RemoteProtocolError("Continuation line without a field");
-      const folded = fieldValue(bytes, text, base, pos, ce);
+      const folded = fieldValue(bytes, pos, ce);
       const prev = values.length - 1;
       values[prev] = folded.length === 0
         ? values[prev]!
@@ -378,35 +527,47 @@ function parseFields(
       throw new RemoteProtocolError("Invalid header line");
     }
     if (i === pos) throw new RemoteProtocolError("Empty header name");
-    const known = findKnown(KNOWN_NAMES, bytes, pos, i);
-    if (known !== null) {
-      names.push(known.text);
-      lower.push(known.lower);
-      flags |= known.flag;
+    const word = findKnown(KNOWN_NAMES, bytes, pos, i);
+    let name: string;
+    let lowerName: string;
+    let flag: number;
+    if (word !== null) {
+      name = word.text;
+      lowerName = word.lower;
+      flag = word.flag;
     } else {
-      const name = text.slice(pos - base, i - base);
-      const lowerName = upper ? name.toLowerCase() : name;
-      flags |= framingFlag(lowerName);
-      names.push(name);
-      lower.push(lowerName);
+      name = sliceText(pos, i);
+      lowerName = upper ? name.toLowerCase() : name;
+      flag = framingFlag(lowerName);
     }
-    values.push(fieldValue(bytes, text, base, i + 1, ce));
+    const value = fieldValue(bytes, i + 1, ce);
+    names.push(name);
+    lower.push(lowerName);
+    values.push(value);
+    flags |= flag;
+    if (known !== null && known.keep(k, bytes, pos, ce)) {
+      const fields = known.fields;
+      while (fields.length < k) fields.push(null);
+      const field = fields[k - 1];
+      if (field === null || field === undefined) {
+        fields[k - 1] = { name, lower: lowerName, value, flag };
+      } else {
+        field.name = name;
+        field.lower = lowerName;
+        field.value = value;
+        field.flag = flag;
+      }
+    }
   }
   fieldFlags = flags;
   return names.length === 0 ? EMPTY_FIELDS : trustedFields(names, lower, values);
 }
 
 /** A field value with SP/HTAB stripped at both ends. */
-function fieldValue(
-  bytes: Uint8Array,
-  text: string,
-  base: number,
-  start: number,
-  end: number,
-): string {
+function fieldValue(bytes: Uint8Array, start: number, end: number): string {
   while (start < end && (bytes[start] === SP || bytes[start] === HT)) start++;
   while (end > start && (bytes[end - 1] === SP || bytes[end - 1] === HT)) end--;
-  return text.slice(start - base, end - base);
+  return sliceText(start, end);
 }
 
 /** `HTTP/d.d` at `bytes[pos]`: returns "1.1", "1.0", another "d.d", or null. */
@@ -482,50 +643,70 @@ const ParsedInformational = parsedResponseType(InformationalResponse.prototype);
 /**
  * Parses the request head `bytes[start, headEnd)` that {@linkcode scanHead} just
  * found (leading empty lines already skipped). `decoded` may hold the head's text
- * already (a head of ASCII bytes is then sliced from it, not decoded again).
+ * already (a head of ASCII bytes is then sliced from it, not decoded again);
+ * `lines` holds the lines of the connection's heads before this one.
  */
 export function parseRequestHead(
   bytes: Uint8Array,
   start: number,
   headEnd: number,
   decoded: DecodedBytes | null = null,
+  lines: HeadLines | null = null,
 ): Request {
-  let text: string;
-  let base = start;
-  if (decoded !== null && !scanHigh && decoded.covers(bytes, start, headEnd)) {
-    text = decoded.text;
-    base = decoded.base;
+  beginText(
+    bytes,
+    start,
+    headEnd,
+    decoded !== null && !scanHigh && decoded.covers(bytes, start, headEnd) ? decoded : null,
+  );
+  const ce = contentEnd(bytes, start, lineEnds[0]!);
+  const known = scanHigh ? null : lines;
+  let method: string;
+  let target: string;
+  let version: string;
+  if (known !== null && known.has(0, bytes, start, ce)) {
+    method = known.method;
+    target = known.target;
+    version = known.version;
   } else {
-    text = headText(bytes, start, headEnd);
+    let i = start;
+    while (i < ce && TOKEN[bytes[i]!] === 1) i++;
+    if (i === start || i >= ce || bytes[i] !== SP) {
+      throw new RemoteProtocolError("Invalid request line");
+    }
+    method = findKnown(KNOWN_METHODS, bytes, start, i)?.text ?? sliceText(start, i);
+    const targetStart = ++i;
+    while (i < ce && bytes[i]! >= 0x21 && bytes[i]! <= 0x7e) i++;
+    if (i === targetStart || i >= ce || bytes[i] !== SP) {
+      throw new RemoteProtocolError("Invalid request line");
+    }
+    target = sliceText(targetStart, i);
+    if (!isValidTargetForm(method, target)) {
+      throw new RemoteProtocolError("Invalid request target");
+    }
+    const parsed = parseVersion(bytes, i + 1, ce);
+    if (parsed === null) throw new RemoteProtocolError("Invalid request line");
+    if (parsed !== "1.1" && parsed !== "1.0") {
+      throw new RemoteProtocolError(`Unsupported HTTP version "HTTP/${parsed}"`, 505);
+    }
+    version = parsed;
+    if (known !== null && known.keep(0, bytes, start, ce)) {
+      known.method = method;
+      known.target = target;
+      known.version = version;
+    }
   }
-  const lf = lineEnds[0]!;
-  const ce = contentEnd(bytes, start, lf);
-  let i = start;
-  while (i < ce && TOKEN[bytes[i]!] === 1) i++;
-  if (i === start || i >= ce || bytes[i] !== SP) {
-    throw new RemoteProtocolError("Invalid request line");
-  }
-  const method = findKnown(KNOWN_METHODS, bytes, start, i)?.text ??
-    text.slice(start - base, i - base);
-  const targetStart = ++i;
-  while (i < ce && bytes[i]! >= 0x21 && bytes[i]! <= 0x7e) i++;
-  if (i === targetStart || i >= ce || bytes[i] !== SP) {
-    throw new RemoteProtocolError("Invalid request line");
-  }
-  const target = text.slice(targetStart - base, i - base);
-  if (!isValidTargetForm(method, target)) throw new RemoteProtocolError("Invalid request target");
-  const version = parseVersion(bytes, i + 1, ce);
-  if (version === null) throw new RemoteProtocolError("Invalid request line");
-  if (version !== "1.1" && version !== "1.0") {
-    throw new RemoteProtocolError(`Unsupported HTTP version "HTTP/${version}"`, 505);
-  }
-  const headers = parseFields(bytes, text, base, 1, false, false);
+  const headers = parseFields(bytes, 1, false, false, known);
+  endText();
   const lower = headers.lowerNames;
   let hosts = 0;
   for (let k = 0; k < lower.length; k++) {
     if (lower[k] !== "host") continue;
     hosts++;
-    if (!isValidHost(headers.values[k]!)) throw new RemoteProtocolError("Invalid Host header");
+    const host = headers.values[k]!;
+    if (host === known?.validHost) continue;
+    if (!isValidHost(host)) throw new RemoteProtocolError("Invalid Host header");
+    if (known !== null) known.validHost = host;
   }
   if (hosts > 1) throw new RemoteProtocolError("Request has more than one Host header");
   if (hosts === 0 && version === "1.1") {
@@ -534,43 +715,63 @@ export function parseRequestHead(
   return new ParsedRequest(method, target, headers, version);
 }
 
-/** Parses the response head `bytes[start, headEnd)` that {@linkcode scanHead} just found. */
+/**
+ * Parses the response head `bytes[start, headEnd)` that {@linkcode scanHead} just
+ * found; `lines` holds the lines of the connection's heads before this one.
+ */
 export function parseResponseHead(
   bytes: Uint8Array,
   start: number,
   headEnd: number,
+  lines: HeadLines | null = null,
 ): Response | InformationalResponse {
-  const text = headText(bytes, start, headEnd);
-  const lf = lineEnds[0]!;
-  const ce = contentEnd(bytes, start, lf);
-  const version = parseVersion(bytes, start, Math.min(ce, start + 8));
-  if (version === null || (ce > start + 8 && bytes[start + 8] !== SP)) {
-    throw new RemoteProtocolError("Invalid status line");
-  }
-  if (version !== "1.1" && version !== "1.0") {
-    throw new RemoteProtocolError(`Unsupported HTTP version "HTTP/${version}"`, 505);
-  }
-  const s = start + 9;
-  if (ce < s + 3) throw new RemoteProtocolError("Invalid status line");
-  let status = 0;
-  for (let i = s; i < s + 3; i++) {
-    const d = bytes[i]! - 0x30;
-    if (d < 0 || d > 9) throw new RemoteProtocolError("Invalid status line");
-    status = status * 10 + d;
-  }
-  if (status < 100) throw new RemoteProtocolError("Invalid status line");
-  let reason = "";
-  if (ce > s + 3) {
-    if (bytes[s + 3] !== SP) throw new RemoteProtocolError("Invalid status line");
-    for (let i = s + 4; i < ce; i++) {
-      const c = bytes[i]!;
-      if ((c < 0x20 && c !== HT) || c === 0x7f) {
-        throw new RemoteProtocolError("Invalid reason phrase");
-      }
+  beginText(bytes, start, headEnd, null);
+  const ce = contentEnd(bytes, start, lineEnds[0]!);
+  const known = scanHigh ? null : lines;
+  let status: number;
+  let reason: string;
+  let version: string;
+  if (known !== null && known.has(0, bytes, start, ce)) {
+    status = known.status;
+    reason = known.reason;
+    version = known.version;
+  } else {
+    const parsed = parseVersion(bytes, start, Math.min(ce, start + 8));
+    if (parsed === null || (ce > start + 8 && bytes[start + 8] !== SP)) {
+      throw new RemoteProtocolError("Invalid status line");
     }
-    reason = text.slice(s + 4 - start, ce - start);
+    if (parsed !== "1.1" && parsed !== "1.0") {
+      throw new RemoteProtocolError(`Unsupported HTTP version "HTTP/${parsed}"`, 505);
+    }
+    version = parsed;
+    const s = start + 9;
+    if (ce < s + 3) throw new RemoteProtocolError("Invalid status line");
+    status = 0;
+    for (let i = s; i < s + 3; i++) {
+      const d = bytes[i]! - 0x30;
+      if (d < 0 || d > 9) throw new RemoteProtocolError("Invalid status line");
+      status = status * 10 + d;
+    }
+    if (status < 100) throw new RemoteProtocolError("Invalid status line");
+    reason = "";
+    if (ce > s + 3) {
+      if (bytes[s + 3] !== SP) throw new RemoteProtocolError("Invalid status line");
+      for (let i = s + 4; i < ce; i++) {
+        const c = bytes[i]!;
+        if ((c < 0x20 && c !== HT) || c === 0x7f) {
+          throw new RemoteProtocolError("Invalid reason phrase");
+        }
+      }
+      reason = sliceText(s + 4, ce);
+    }
+    if (known !== null && known.keep(0, bytes, start, ce)) {
+      known.status = status;
+      known.reason = reason;
+      known.version = version;
+    }
   }
-  const headers = parseFields(bytes, text, start, 1, true, false);
+  const headers = parseFields(bytes, 1, true, false, known);
+  endText();
   return status < 200
     ? new ParsedInformational(status, headers, reason, version)
     : new ParsedResponse(status, headers, reason, version);
@@ -588,7 +789,6 @@ export interface BodyReader {
 }
 
 const END = new EndOfMessage();
-const NO_BYTES = new Uint8Array(0);
 
 /** A body of known length. */
 export class ContentLengthReader implements BodyReader {
@@ -773,8 +973,9 @@ export class ChunkedReader implements BodyReader {
       return null;
     }
     if (bytes[end - 2] !== CR) throw new RemoteProtocolError("Trailer section must end in CRLF");
-    const text = headText(bytes, buf.start, end);
-    const trailers = parseFields(bytes, text, buf.start, 0, false, true);
+    beginText(bytes, buf.start, end, null);
+    const trailers = parseFields(bytes, 0, false, true, null);
+    endText();
     buf.consume(end - buf.start);
     this.#phase = FINISHED;
     return new EndOfMessage(trailers);

@@ -1,0 +1,181 @@
+/**
+ * Heads received one after another on one connection. The connection keeps the
+ * lines it parsed and takes a line received again byte for byte from there, so
+ * every head here must give exactly what it gives on a fresh connection: the
+ * same events, the same error. The series put lines of the same length that
+ * differ by one byte at the same place, a line that repeats between others that
+ * change, obs-fold, and bytes above 0x7e.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  CLIENT,
+  Connection,
+  EndOfMessage,
+  type Event,
+  MUST_CLOSE,
+  type RemoteProtocolError,
+  Request,
+  Response,
+  SERVER,
+} from "../../../core/protocol/mod.ts";
+import { bytes, collect, getRequest, mergeData, summarize } from "./_helpers.ts";
+
+/** What one head gave: its events (Data merged), or its error. */
+interface Parsed {
+  events: unknown[];
+  error: string | null;
+}
+
+/** Feeds one message to `conn` (set up for it) and takes every event. */
+function parseOne(conn: Connection, message: string): Parsed {
+  if (conn.ourRole === CLIENT) {
+    conn.send(getRequest());
+    conn.send(new EndOfMessage());
+  }
+  conn.receiveData(bytes(message));
+  const c = collect(conn);
+  const events: Event[] = c.events;
+  if (c.error !== null) {
+    const e = c.error as RemoteProtocolError;
+    return { events: summarize(mergeData(events)), error: `${e.statusHint} ${e.message}` };
+  }
+  return { events: summarize(mergeData(events)), error: null };
+}
+
+/** Ends the exchange so that the next message can come. */
+function nextCycle(conn: Connection): void {
+  if (conn.ourRole === SERVER) {
+    conn.send(new Response({ status: 204, headers: [] }));
+    conn.send(new EndOfMessage());
+  }
+  conn.startNextCycle();
+}
+
+/**
+ * Each message parsed in turn on one connection, against each on a fresh one.
+ * The connection keeps lines from its second head on, so the first message
+ * goes twice.
+ */
+function checkSeries(role: typeof CLIENT | typeof SERVER, series: string[]): void {
+  const shared = new Connection(role);
+  const messages = [series[0]!, ...series];
+  for (const [i, message] of messages.entries()) {
+    const expected = parseOne(new Connection(role), message);
+    const got = parseOne(shared, message);
+    assert.deepEqual(got, expected, `message ${i}: ${JSON.stringify(message)}`);
+    if (got.error !== null) {
+      assert.equal(i, messages.length - 1, "an error ends the series");
+      return;
+    }
+    if (shared.theirState === MUST_CLOSE) return;
+    nextCycle(shared);
+  }
+}
+
+const get = (start: string, ...fields: string[]) =>
+  `${start}\r\n${fields.map((f) => f + "\r\n").join("")}\r\n`;
+
+test("repeated heads: requests give what a fresh connection gives", () => {
+  checkSeries(SERVER, [
+    get("GET /a HTTP/1.1", "Host: a.example", "X-Tag: one"),
+    get("GET /a HTTP/1.1", "Host: a.example", "X-Tag: one"),
+    get("GET /b HTTP/1.1", "Host: a.example", "X-Tag: two"),
+    get("GET /b HTTP/1.1", "Host: b.example", "x-tag: two"),
+    get("GET /b HTTP/1.1", "Host: b.example", "x-tag: two", "X-New: 1"),
+    get("PUT /b HTTP/1.1", "Host: b.example", "Content-Length: 2") + "hi",
+    get("PUT /b HTTP/1.1", "Host: b.example", "Content-Length: 3") + "hey",
+    get("PUT /b HTTP/1.1", "Host: b.example", "X-Tag:  two ", "Content-Length: 0"),
+    get("GET /b HTTP/1.1", "Host: b.example", "X-Tag: tw\xe9"),
+    get("GET /b HTTP/1.1", "Host: b.example", "X-Tag: two"),
+    get("GET /b HTTP/1.1", "Host: b.example", "Transfer-Encoding: chunked") +
+    "2\r\nhi\r\n0\r\n\r\n",
+    get("GET /b HTTP/1.1", "Host: b.example", "Connection: close"),
+  ]);
+});
+
+test("repeated heads: a line that changes by one byte is checked again", () => {
+  const ok = ["Host: a.example", "X-Tag: one"];
+  checkSeries(SERVER, [get("GET /a HTTP/1.1", ...ok), get("GET /a HTTP/1.2", ...ok)]);
+  checkSeries(SERVER, [get("GET /a HTTP/1.1", ...ok), get("GET /a HTTP/1.1", "Host: a/example")]);
+  checkSeries(SERVER, [
+    get("GET /a HTTP/1.1", ...ok),
+    get("GET /a HTTP/1.1", ok[0]!, "X-Tag :one"),
+  ]);
+  checkSeries(SERVER, [get("GET /a HTTP/1.1", ...ok), get("GET /a HTTP/1.1", ok[0]!, " X-Tag:on")]);
+  checkSeries(SERVER, [get("GET /a HTTP/1.1", ...ok), get("GET /a HTTP/1.1", ...ok, ok[0]!)]);
+  checkSeries(SERVER, [get("GET /a HTTP/1.1", ...ok), get("GET * HTTP/1.1", ...ok)]);
+  checkSeries(SERVER, [
+    get("GET /a HTTP/1.1", ...ok, "Content-Length: 1") + "x",
+    get("GET /a HTTP/1.1", ...ok, "Content-Length: x"),
+  ]);
+});
+
+test("repeated heads: lines that outgrow what was kept of them", () => {
+  // The second line of the second head spells what would lie after the first
+  // line's old place if the grown first line were written there.
+  checkSeries(SERVER, [
+    get("GET / HTTP/1.1", "Host: a", "X-A: 1", "X-B: 2"),
+    get("GET / HTTP/1.1", "Host: a", "X-A: 123X-C: 9", "X-C: 9"),
+    get("GET / HTTP/1.1", "Host: a", "X-A: 123X-C: 9", "X-C: 9"),
+  ]);
+  // Lines growing and shrinking, the same head in between: what is kept moves.
+  const grown = (n: number) =>
+    get(
+      `GET /${"p".repeat(n)} HTTP/1.1`,
+      "Host: a",
+      ...[1, 2, 3, 4, 5].map((k) => `X-${k}: ${String(k).repeat((n * k) % 40)}`),
+    );
+  const series: string[] = [];
+  for (let n = 0; n < 30; n++) series.push(grown(n), grown(n), grown(29 - n));
+  checkSeries(SERVER, series);
+  // A line too long to keep, between lines that are kept.
+  const long = "v".repeat(300);
+  checkSeries(SERVER, [
+    get("GET / HTTP/1.1", "Host: a", `X-Long: ${long}`, "X-B: 2"),
+    get("GET / HTTP/1.1", "Host: a", `X-Long: ${long}`, "X-B: 2"),
+    get("GET / HTTP/1.1", "Host: a", `X-Long: ${long.slice(1)}w`, "X-B: 3"),
+  ]);
+});
+
+test("repeated heads: responses give what a fresh connection gives", () => {
+  const ok = (status: string, ...fields: string[]) => get(`HTTP/1.1 ${status}`, ...fields);
+  checkSeries(CLIENT, [
+    ok("200 OK", "Content-Type: text/plain", "Content-Length: 2") + "hi",
+    ok("200 OK", "Content-Type: text/plain", "Content-Length: 2") + "hi",
+    ok("201 OK", "Content-Type: text/plain", "Content-Length: 3") + "hey",
+    ok("201 Ok", "Content-Type: text/plaiN", "Content-Length: 3") + "hey",
+    ok("200 OK", "Content-Type: text/plain", "X-Long: a", " b", "Content-Length: 2") + "hi",
+    ok("200 OK", "Content-Type: text/plain", "X-Long: a", " b", "Content-Length: 2") + "hi",
+    ok("200 OK", "Content-Type: text/plain", " b", "Content-Length: 2") + "hi",
+    ok("200 OK", "Content-Type: text/plain", "Content-Length: 2") + "hi",
+    ok("200 \xc9t\xe9", "Content-Type: text/plain", "Content-Length: 2") + "hi",
+    ok("200 OK", "Content-Type: text/plain", "Content-Length: 2") + "hi",
+    ok("200 OK", "Content-Type: text/plain", "Transfer-Encoding: chunked") + "2\r\nhi\r\n0\r\n\r\n",
+    get("HTTP/1.0 200 OK", "Content-Type: text/plain", "Content-Length: 2") + "hi",
+  ]);
+  checkSeries(CLIENT, [
+    ok("200 OK", "Content-Length: 2") + "hi",
+    ok("20x OK", "Content-Length: 2") + "hi",
+  ]);
+  checkSeries(CLIENT, [
+    ok("200 OK", "Content-Length: 2") + "hi",
+    ok("200 OK", "Content-Length: 2", "Content-Length: 3") + "hi",
+  ]);
+});
+
+test("repeated heads: a request's parsed parts are its own", () => {
+  // Taken from what the connection kept, the next request still has fields of its own.
+  const conn = new Connection(SERVER);
+  const heads: Request[] = [];
+  for (let i = 0; i < 2; i++) {
+    conn.receiveData(bytes(get("GET /a HTTP/1.1", "Host: a.example", "X-Tag: one")));
+    const req = conn.nextEvent();
+    assert.ok(req instanceof Request);
+    heads.push(req);
+    conn.nextEvent();
+    nextCycle(conn);
+  }
+  assert.notEqual(heads[0]!.headers, heads[1]!.headers);
+  assert.deepEqual([...heads[0]!.headers], [...heads[1]!.headers]);
+});
