@@ -18,10 +18,8 @@
  *
  * @module
  */
-import process from "node:process";
 import { concatBytes } from "./core/bytes.ts";
-import { closeSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
-import { createReadStream } from "node:fs";
+import { openFile, type SyncFile } from "./core/net/mod.ts";
 import {
   EVENT_COMPLETE,
   EVENT_DATA,
@@ -54,6 +52,7 @@ import {
   looksBinary,
   progressLine,
 } from "./cli/output.ts";
+import { cliProcess } from "./cli/system.ts";
 
 /**
  * Version of the command, shown by `uhttp -V`.
@@ -70,37 +69,55 @@ export const VERSION = "0.1.0";
 const EXIT = { ok: 0, http: 1, usage: 2, connect: 3, timeout: 4, response: 5, interrupted: 130 };
 const MAX_REDIRECTS = 10;
 const encoder = new TextEncoder();
+const proc = cliProcess();
 
-/** Writes all bytes to a file descriptor (stdout is 1, stderr 2). */
-function writeAll(fd: number, bytes: Uint8Array | string): void {
+/** Writes all bytes to stdout (1) or stderr (2). */
+function writeAll(fd: 1 | 2, bytes: Uint8Array | string): void {
   let data = typeof bytes === "string" ? encoder.encode(bytes) : bytes;
-  while (data.length > 0) {
-    let n: number;
-    try {
-      n = writeSync(fd, data);
-    } catch (e) {
-      if ((e as { code?: string }).code === "EAGAIN") continue;
-      throw e;
-    }
-    data = data.subarray(n);
-  }
+  while (data.length > 0) data = data.subarray(proc.writeSome(fd, data));
 }
 
 const stderr = (text: string) => writeAll(2, text);
 
-async function readStdin(): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of process.stdin) {
-    chunks.push(typeof chunk === "string" ? encoder.encode(chunk) : chunk as Uint8Array);
+/** Bytes of a file read from its start to its end (a pipe too: no seek). */
+function readFileBytes(path: string): Uint8Array {
+  const file = openFile(path, "read");
+  try {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (let want = Math.max(file.stat().size, 65536);; want = 65536) {
+      const chunk = new Uint8Array(want);
+      const n = file.readAt(chunk, total);
+      if (n === 0) return concatBytes(chunks, total);
+      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+      total += n;
+    }
+  } finally {
+    file.close();
   }
-  return concatBytes(chunks);
+}
+
+/** A file's bytes as they are read, in pieces of 64 KiB. */
+async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+  const file = openFile(path, "read");
+  try {
+    for (let pos = 0;;) {
+      const chunk = new Uint8Array(65536);
+      const n = file.readAt(chunk, pos);
+      if (n === 0) return;
+      pos += n;
+      yield n === chunk.length ? chunk : chunk.subarray(0, n);
+    }
+  } finally {
+    file.close();
+  }
 }
 
 async function readSource(src: Source): Promise<Uint8Array> {
   if (src.kind === "text") return encoder.encode(src.text);
-  if (src.kind === "stdin") return await readStdin();
+  if (src.kind === "stdin") return await proc.readStdin();
   try {
-    return readFileSync(src.path);
+    return readFileBytes(src.path);
   } catch {
     throw new UsageError(`Cannot read file "${src.path}"`);
   }
@@ -137,15 +154,17 @@ async function requestOptions(o: CliOptions): Promise<RequestOptions> {
   } else if (o.file !== null) {
     let size: number;
     try {
-      const st = statSync(o.file);
-      if (!st.isFile()) throw new Error();
-      size = st.size;
+      const file = openFile(o.file, "read");
+      const stat = file.stat();
+      file.close();
+      if (!stat.isFile) throw new Error();
+      size = stat.size;
     } catch {
       throw new UsageError(`Cannot read file "${o.file}"`);
     }
     if (!hasHeader(o, "content-type")) headers.push(["content-type", "application/octet-stream"]);
     if (!hasHeader(o, "content-length")) headers.push(["content-length", String(size)]);
-    req.data = createReadStream(o.file) as unknown as AsyncIterable<Uint8Array>;
+    req.data = fileChunks(o.file);
   }
   return req;
 }
@@ -177,7 +196,7 @@ function verboseResponse(res: HttpResponse): void {
 
 /** Body to stdout: streamed, or buffered when it must be pretty-printed or checked. */
 function stdoutSink(o: CliOptions, res: HttpResponse): Sink {
-  const tty = process.stdout.isTTY === true;
+  const tty = proc.isTerminal(1);
   const json = isJsonType(res.contentType);
   const buffer = (json && (tty || o.jsonOut)) || tty;
   if (!buffer) {
@@ -214,13 +233,13 @@ function stdoutSink(o: CliOptions, res: HttpResponse): Sink {
 
 /** Body to a file, with a progress bar on a terminal. */
 function fileSink(o: CliOptions, path: string, res: HttpResponse): Sink {
-  let fd: number;
+  let file: SyncFile;
   try {
-    fd = openSync(path, "w");
+    file = openFile(path, "write");
   } catch {
     throw new UsageError(`Cannot write file "${path}"`);
   }
-  const showProgress = !o.silent && process.stderr.isTTY === true;
+  const showProgress = !o.silent && proc.isTerminal(2);
   const total = res.contentLength;
   const started = performance.now();
   let received = 0;
@@ -234,12 +253,12 @@ function fileSink(o: CliOptions, path: string, res: HttpResponse): Sink {
   if (showProgress) draw(true);
   return {
     write(b) {
-      writeAll(fd, b);
+      file.writeAll(b);
       received += b.length;
       if (showProgress) draw(false);
     },
     finish() {
-      closeSync(fd);
+      file.close();
       if (showProgress) {
         draw(true);
         stderr("\n");
@@ -334,7 +353,7 @@ async function exchange(
 
 function readCaCert(path: string): string {
   try {
-    return readFileSync(path, "utf8");
+    return new TextDecoder().decode(readFileBytes(path));
   } catch {
     throw new UsageError(`Cannot read CA certificate "${path}"`);
   }
@@ -416,6 +435,6 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  process.on("SIGINT", () => process.exit(EXIT.interrupted));
-  process.exitCode = await main(process.argv.slice(2));
+  proc.onInterrupt(() => proc.exit(EXIT.interrupted));
+  proc.setExitCode(await main(proc.args));
 }

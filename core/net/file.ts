@@ -50,7 +50,8 @@ export interface SyncFile {
    */
   stat(): FileStat;
   /**
-   * Reads into `target` from byte `position` of the file.
+   * Reads into `target` from byte `position` of the file. Reading on from where
+   * the last read ended needs no seek, so a pipe can be read from its start.
    *
    * @param target Where the bytes go (filled from its start).
    * @param position Offset in the file.
@@ -115,6 +116,8 @@ class DenoFile implements SyncFile {
 /** A file opened with `node:fs` (Bun). */
 class NodeFile implements SyncFile {
   #fd: number;
+  /** The descriptor's own offset (moved by reads without a position only). */
+  #offset = 0;
 
   constructor(fd: number) {
     this.#fd = fd;
@@ -126,7 +129,12 @@ class NodeFile implements SyncFile {
   }
 
   readAt(target: Uint8Array, position: number): number {
-    return nodeFs().readSync(this.#open(), target, 0, target.length, position);
+    const fd = this.#open();
+    if (position !== this.#offset) return nodeFs().readSync(fd, target, 0, target.length, position);
+    // From where the last read ended: a plain read, which a pipe allows too.
+    const n = nodeFs().readSync(fd, target, 0, target.length, null);
+    this.#offset += n;
+    return n;
   }
 
   writeAll(bytes: Uint8Array): void {

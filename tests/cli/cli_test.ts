@@ -214,6 +214,17 @@ test("cli: -d @file and -d @- (stdin) read the body from there", async () => {
       assert.deepEqual(JSON.parse(a.body), { from: "file" });
       const b = seen(await uhttp([`${base}/echo`, "-d", "@-"], "piped in"));
       assert.equal(b.body, "piped in");
+      // A file that is a pipe is read from its start to its end, without seeking.
+      const fifo = join(dir, "fifo");
+      execFileSync("mkfifo", [fifo]);
+      const writer = spawn("sh", ["-c", 'printf "a pipe" > "$1"', "sh", fifo], { stdio: "ignore" });
+      const wrote = new Promise((resolve) => writer.once("close", resolve));
+      const c = seen(await uhttp([`${base}/echo`, "-d", `@${fifo}`]));
+      assert.equal(await wrote, 0);
+      assert.equal(c.body, "a pipe");
+      const missing = await uhttp([`${base}/echo`, "-d", `@${join(dir, "missing")}`]);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /^uhttp: Cannot read file ".*missing"\n$/);
     } finally {
       rmSync(dir, { recursive: true });
     }

@@ -2,9 +2,10 @@
  * What importing the library loads. On Deno a static `node:` import loads the
  * Node compatibility layer when the program starts (`node:fs` or `node:crypto`
  * alone adds about 30 ms and 13 MB to start-up), so the library's static graph
- * must hold none: Node built-ins are loaded where they are first used. Read
- * from `deno info --json`, Deno's own view of the graph; under Bun, where
- * built-ins cost nothing to load, there is nothing to check.
+ * must hold none, nor the `uhttp` command's: Node built-ins are loaded where
+ * they are first used. Read from `deno info --json`, Deno's own view of the
+ * graph; under Bun, where built-ins cost nothing to load, there is nothing to
+ * check.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -48,7 +49,9 @@ function staticNodeImports(entry: string): string[] {
   return found;
 }
 
-for (const entry of ["mod.ts", "server/mod.ts", "client/mod.ts", "core/protocol/mod.ts"]) {
+for (
+  const entry of ["mod.ts", "server/mod.ts", "client/mod.ts", "core/protocol/mod.ts", "cli.ts"]
+) {
   test(`module graph: ${entry} imports no node: module statically`, {
     skip: ON_BUN ? "Bun loads its built-in modules at no cost" : false,
   }, () => {
