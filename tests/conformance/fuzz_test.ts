@@ -225,11 +225,20 @@ async function probe(port: number, inp: Input): Promise<void> {
         }; ${show(inp)}`,
       );
     }
+    // Which requests were HEAD is not known here (that would take parsing the
+    // input): a response is read as one to HEAD (no body) when it is complete
+    // only that way and the input has a HEAD in it.
+    const mayHaveHead = latin1(inp.data, 0, inp.data.length).includes("HEAD ");
     let rest = all;
     while (rest.length > 0) {
       let r;
+      let toHead = false;
       try {
         r = parseResponse(rest, false, true);
+        if (r === null && mayHaveHead) {
+          r = parseResponse(rest, true, true);
+          toHead = true;
+        }
       } catch (e) {
         assert.fail(`malformed response (${(e as Error).message}); ${show(inp)}`);
       }
@@ -246,7 +255,7 @@ async function probe(port: number, inp: Input): Promise<void> {
       if (r.status >= 400) {
         checkError(r, inp.data, show(inp));
         assert.equal(rest.length, 0, `bytes after an error response; ${show(inp)}`);
-      } else if (r.status === 200) {
+      } else if (r.status === 200 && !toHead) {
         echoOf(r);
       }
     }
