@@ -79,26 +79,8 @@ function writeAll(fd: 1 | 2, bytes: Uint8Array | string): void {
 
 const stderr = (text: string) => writeAll(2, text);
 
-/** Bytes of a file read from its start to its end (a pipe too: no seek). */
-function readFileBytes(path: string): Uint8Array {
-  const file = openFile(path, "read");
-  try {
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (let want = Math.max(file.stat().size, 65536);; want = 65536) {
-      const chunk = new Uint8Array(want);
-      const n = file.readAt(chunk, total);
-      if (n === 0) return concatBytes(chunks, total);
-      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
-      total += n;
-    }
-  } finally {
-    file.close();
-  }
-}
-
-/** A file's bytes as they are read, in pieces of 64 KiB. */
-async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+/** A file's bytes from its start to its end (a pipe too: no seek), in pieces of 64 KiB. */
+function* fileChunks(path: string): Generator<Uint8Array> {
   const file = openFile(path, "read");
   try {
     for (let pos = 0;;) {
@@ -111,6 +93,16 @@ async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
   } finally {
     file.close();
   }
+}
+
+/** A file's bytes, whole. */
+function readFileBytes(path: string): Uint8Array {
+  return concatBytes([...fileChunks(path)]);
+}
+
+/** The same pieces, as a stream for a request body (read as they are sent). */
+async function* fileStream(path: string): AsyncGenerator<Uint8Array> {
+  yield* fileChunks(path);
 }
 
 async function readSource(src: Source): Promise<Uint8Array> {
@@ -164,7 +156,7 @@ async function requestOptions(o: CliOptions): Promise<RequestOptions> {
     }
     if (!hasHeader(o, "content-type")) headers.push(["content-type", "application/octet-stream"]);
     if (!hasHeader(o, "content-length")) headers.push(["content-length", String(size)]);
-    req.data = fileChunks(o.file);
+    req.data = fileStream(o.file);
   }
   return req;
 }

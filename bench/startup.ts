@@ -22,15 +22,14 @@ const runsArg = Deno.args.find((a) => a.startsWith("--runs="));
 const RUNS = runsArg === undefined ? 20 : Number(runsArg.slice(7));
 if (!Number.isInteger(RUNS) || RUNS <= 0) fail("--runs wants a positive integer");
 
-/** The runtimes to measure: this Deno, and Bun when it is installed. */
+/** The runtimes to measure: this Deno, and Bun when npm installed it. */
 function runtimes(): [string, string[]][] {
   const list: [string, string[]][] = [["deno", [Deno.execPath(), "run", "-A"]]];
-  for (const bun of [`${ROOT}node_modules/.bin/bun`]) {
-    try {
-      Deno.statSync(bun);
-      list.push(["bun", [bun]]);
-    } catch { /* not installed */ }
-  }
+  const bun = `${ROOT}node_modules/.bin/bun`;
+  try {
+    Deno.statSync(bun);
+    list.push(["bun", [bun]]);
+  } catch { /* not installed */ }
   return list;
 }
 

@@ -470,8 +470,9 @@ export class DecodedBytes {
 /**
  * Parses the field lines recorded by the last scan of the head `beginText` set,
  * from line `first` up to the empty line. `allowFold` replaces obs-fold with one
- * space (responses); otherwise it is an error. `lines` (null for trailers) gives
- * the lines met before and keeps the ones parsed now.
+ * space (responses); otherwise it is an error. `lines` (null for trailers and
+ * for heads with bytes above 0x7e) gives the lines met before and keeps the ones
+ * parsed now.
  */
 function parseFields(
   bytes: Uint8Array,
@@ -485,7 +486,7 @@ function parseFields(
   const values: string[] = [];
   let flags = 0;
   const last = lineCount - 1;
-  const known = scanHigh ? null : lines;
+  const known = lines;
   for (let k = first; k < last; k++) {
     const pos = k === 0 ? textStart : lineEnds[k - 1]! + 1;
     const lf = lineEnds[k]!;
