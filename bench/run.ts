@@ -11,8 +11,8 @@
  * Options:
  * - `--smoke`: one short round with tiny sizes (CI: proves the harness runs, judges
  *   no figure, writes no results file unless `--out` is given).
- * - `--only=S1,C1`: run only these scenarios (ids as in the table; `S1` also
- *   matches `S1b`, `S1c` only when named).
+ * - `--only=S1,C1`: run only these scenarios (their ids, any case: `S1` runs S1
+ *   alone, which S1c is judged on as well; `S1b` is a scenario of its own).
  * - `--rounds=N`, `--duration=SECONDS` (wrk runs), `--out=PATH`.
  *
  * Exit status: 0 unless the harness itself broke (an anchor could not run). Our
@@ -572,7 +572,18 @@ function clientScenario(
   };
 }
 
-function idleScenario(id: string, title: string, servers: ServerDef[]): Scenario {
+/**
+ * Server RSS growth per idle connection: `requests` GETs on each connection, then
+ * `quietMs` of quiet before the reading (time for the server to let go of what a
+ * connection only needs while busy).
+ */
+function idleScenario(
+  id: string,
+  title: string,
+  servers: ServerDef[],
+  requests = 1,
+  quietMs = 0,
+): Scenario {
   return {
     id,
     title,
@@ -589,7 +600,12 @@ function idleScenario(id: string, title: string, servers: ServerDef[]): Scenario
         await p.collect(settle);
         const before = await rssKiB(p.pid);
         const child = new Deno.Command(NODE, {
-          args: [`${BENCH}/clients/idle_conns.mjs`, p.origin, String(cfg.idleConnections)],
+          args: [
+            `${BENCH}/clients/idle_conns.mjs`,
+            p.origin,
+            String(cfg.idleConnections),
+            String(requests),
+          ],
           stdin: "piped",
           stdout: "piped",
           stderr: "piped",
@@ -613,6 +629,7 @@ function idleScenario(id: string, title: string, servers: ServerDef[]): Scenario
         clearTimeout(timer);
         let after = 0;
         if (ok) {
+          if (!cfg.smoke) await sleep(quietMs);
           await p.collect(settle);
           after = await rssKiB(p.pid);
         }
@@ -677,6 +694,13 @@ function scenarios(cfg: Config): Scenario[] {
         SRV.rawBun,
         SRV.nodeHttp,
       ],
+    ),
+    idleScenario(
+      "S3r",
+      `${cfg.idleConnections} keep-alive connections idle for 5 s after three GETs each: server RSS growth`,
+      [SRV.oursDeno, SRV.oursBun],
+      3,
+      5_000,
     ),
     clientScenario(
       "S4",
@@ -1013,17 +1037,11 @@ function scenarioTable(r: ScenarioResult): string {
     "samples",
     ...anchors.map((a) => `÷ ${stripBold(a.contender.label)}`),
   ];
-  const lines = [
-    `| ${head.join(" | ")} |`,
-    `| ${head.map((_, i) => i === 0 ? "---" : "---:").join(" | ")} |`,
-  ];
+  const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  const lines = [row(head), row(head.map((_, i) => i === 0 ? "---" : "---:"))];
   for (const o of r.outcomes) {
     if (o.samples.length === 0) {
-      lines.push(
-        `| ${o.contender.label} | ${o.problem ?? "no figure"} | | ${
-          anchors.map(() => "").join(" | ")
-        } |`,
-      );
+      lines.push(row([o.contender.label, o.problem ?? "no figure", "", ...anchors.map(() => "")]));
       continue;
     }
     const m = median(o.samples);
@@ -1032,9 +1050,7 @@ function scenarioTable(r: ScenarioResult): string {
     const note = o.notes.length > 0 && sc.unit !== "KB/conn"
       ? ` (${[...new Set(o.notes)].join("; ")})`
       : "";
-    lines.push(
-      `| ${o.contender.label} | ${fmt(m, sc.unit)}${note} | ${samples} | ${ratios.join(" | ")} |`,
-    );
+    lines.push(row([o.contender.label, `${fmt(m, sc.unit)}${note}`, samples, ...ratios]));
   }
   return lines.join("\n");
 }
@@ -1131,6 +1147,11 @@ requests and S3 lose connections) — see \`bench/servers/uhttp_server.ts\`.
   moment, which after the same warm-up varied between 7 and 13 MiB of RSS from run to
   run — up to 3 KB per connection of noise that has nothing to do with connections.
   Figure: (after − before) / N in KB (1 KB = 1000 bytes). A fresh server per sample.
+- **S3r** (not a target) — as S3 for ours, but each connection carries three GETs, one
+  after the other, and the connections are left quiet for 5 s before the reading. A
+  connection keeps the lines of its heads from its second request on (\`HeadLines\`), and
+  lets go of them once it has been idle for 1/8 of the keep-alive timeout (15 s by
+  default); the figure is what a reused connection costs once it is idle.
 - **S4** — one client process, one keep-alive connection: \`POST /upload\` with a
   body of the stated size (Content-Length, sent from one prebuilt Uint8Array; the
   server reads it piece by piece and counts it — ours with \`eventMode\` and

@@ -277,6 +277,10 @@ class ChannelDeadline extends Deadline {
   override onExpire(): void {
     this.#channel.timedOut();
   }
+  /** Idle for a while (1/8 of the keep-alive timeout): the lines kept of its heads go. */
+  override onQuiet(): void {
+    this.#channel.proto.forgetHeadLines();
+  }
 }
 
 /** One server-side socket. */

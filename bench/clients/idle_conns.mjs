@@ -1,13 +1,14 @@
 // S3: opens N keep-alive connections to ORIGIN (at most 64 connecting at once),
-// sends one GET on each and waits for the response head and body, then keeps
-// them all open and idle. Prints `ready N` when all are idle; closes everything
-// and exits when stdin closes (or after 60 s).
-// Usage: node bench/clients/idle_conns.mjs ORIGIN N
+// sends REQUESTS GETs on each (one at a time, 1 unless given) and waits for each
+// response's head and body, then keeps them all open and idle. Prints `ready N`
+// when all are idle; closes everything and exits when stdin closes (or after 60 s).
+// Usage: node bench/clients/idle_conns.mjs ORIGIN N [REQUESTS]
 import { connect } from "node:net";
 
-const [origin, count = "2000"] = process.argv.slice(2);
+const [origin, count = "2000", perConnection = "1"] = process.argv.slice(2);
 const url = new URL(origin);
 const total = Number(count);
+const requests = Number(perConnection);
 const REQUEST = `GET / HTTP/1.1\r\nhost: ${url.host}\r\n\r\n`;
 const sockets = [];
 
@@ -15,6 +16,7 @@ function open() {
   return new Promise((resolve, reject) => {
     const s = connect({ host: url.hostname, port: Number(url.port) });
     let buf = "";
+    let answered = 0;
     s.setEncoding("latin1");
     s.once("connect", () => s.write(REQUEST));
     s.on("error", reject);
@@ -26,6 +28,11 @@ function open() {
       const want = end + 4 + (m ? Number(m[1]) : 0);
       if (buf.length < want) return;
       if (!buf.startsWith("HTTP/1.1 200")) return reject(new Error(buf.slice(0, 40)));
+      if (++answered < requests) {
+        buf = buf.slice(want);
+        s.write(REQUEST);
+        return;
+      }
       s.off("data", onData);
       s.on("close", () => {
         if (!closing) {

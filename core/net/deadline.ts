@@ -200,6 +200,31 @@ export class Deadline {
     this.#callback?.();
   }
 
+  /**
+   * Called by each check of {@linkcode Deadline.setCoarse} that finds no call
+   * since the check before while the deadline has not passed yet: the deadline
+   * has been quiet for at least 1/8 of its delay. Does nothing unless a subclass
+   * overrides it, for example to let go of memory an idle connection keeps.
+   *
+   * @example An idle connection's buffers dropped well before it times out
+   * ```ts
+   * import { Deadline } from "@uhttp/core";
+   * class IdleDeadline extends Deadline {
+   *   buffer: Uint8Array | null = new Uint8Array(4096);
+   *   override onQuiet(): void {
+   *     this.buffer = null;
+   *   }
+   *   override onExpire(): void {
+   *     console.log("idle for about 60 s");
+   *   }
+   * }
+   * const idle = new IdleDeadline();
+   * idle.setCoarse(60_000); // onQuiet() from about 7.5 s of quiet on
+   * idle.clear();
+   * ```
+   */
+  onQuiet(): void {}
+
   /** `true` while the deadline is set and has not fired or been cleared. */
   get pending(): boolean {
     return this._index >= 0;
@@ -222,7 +247,8 @@ export class Deadline {
    * is checked every 1/8 of `ms` instead: a check that finds a call since the one
    * before starts the wait again from then, and the deadline passes once `ms` have
    * gone by without one, between `ms` and about 1/8 of `ms` more after the last
-   * call (never early).
+   * call (never early). A check that finds no call before it has passed calls
+   * {@linkcode Deadline.onQuiet}.
    *
    * @param ms milliseconds from now (more than 0)
    *
@@ -250,7 +276,8 @@ export class Deadline {
   _lapsed(): boolean {
     const now = performance.now();
     const ms = this._coarseMs;
-    if (this._touched) {
+    const quiet = !this._touched;
+    if (!quiet) {
       this._touched = false;
       this._quietSince = now;
     } else if (now - this._quietSince >= ms - 1) {
@@ -259,6 +286,7 @@ export class Deadline {
       return true;
     }
     this.#placeAt(Math.min(now + ms / COARSE_CHECKS, this._quietSince + ms));
+    if (quiet) this.onQuiet();
     return false;
   }
 

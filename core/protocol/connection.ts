@@ -933,6 +933,24 @@ export class Connection {
     this.#writer = null;
     this.#scanFrom = 0;
   }
+
+  /**
+   * Lets go of the lines of earlier heads that the connection keeps so that a line
+   * received again byte for byte is not parsed again (a few hundred bytes per
+   * connection that carried more than one message). For a connection that has gone
+   * quiet: its next head is parsed in full and keeping starts again from there.
+   * Any time is safe; what is parsed does not change.
+   *
+   * @example A server's keep-alive connection idle for a while
+   * ```ts
+   * import { Connection, SERVER } from "@uhttp/core/protocol";
+   * const conn = new Connection(SERVER);
+   * conn.forgetHeadLines();
+   * ```
+   */
+  forgetHeadLines(): void {
+    this.#headLines = null;
+  }
 }
 
 const NO_PIECES: Uint8Array[] = [];

@@ -186,3 +186,46 @@ test("set() and clear() end setCoarse()'s checks", async () => {
   assert.equal(fired, 1);
   assert.equal(d.pending, false);
 });
+
+test("setCoarse() tells onQuiet() at each check that finds no call since the one before", async () => {
+  const quietAt: number[] = [];
+  let expiredAt = 0;
+  let done!: () => void;
+  const passed = new Promise<void>((r) => done = r);
+  class QuietDeadline extends Deadline {
+    override onQuiet(): void {
+      quietAt.push(performance.now());
+    }
+    override onExpire(): void {
+      expiredAt = performance.now();
+      done();
+    }
+  }
+  const d = new QuietDeadline();
+  const start = performance.now();
+  d.setCoarse(80); // checked every 10 ms
+  await passed;
+  assert.ok(quietAt.length >= 1, "no check told onQuiet()");
+  assert.ok(quietAt[0]! - start >= 9, `quiet after ${quietAt[0]! - start} ms`);
+  assert.ok(quietAt.every((t) => t <= expiredAt), "onQuiet() after the deadline passed");
+  assert.ok(expiredAt - start >= 79, `passed after ${expiredAt - start} ms`);
+});
+
+test("setCoarse() called between checks keeps onQuiet() from being told", async () => {
+  let quiet = 0;
+  class QuietDeadline extends Deadline {
+    override onQuiet(): void {
+      quiet++;
+    }
+  }
+  const d = new QuietDeadline();
+  // Checked every 100 ms and moved every 5 ms: every check finds a call.
+  d.setCoarse(800);
+  const start = performance.now();
+  while (performance.now() - start < 250) {
+    await after(5);
+    d.setCoarse(800);
+  }
+  d.clear();
+  assert.equal(quiet, 0);
+});

@@ -57,16 +57,19 @@ function nextCycle(conn: Connection): void {
  * Each message parsed in turn on one connection, against each on a fresh one,
  * up to the first error (which `errorLast` wants to be the series' last).
  * The connection keeps lines from its second head on, so the first message
- * goes twice.
+ * goes twice. With `forgetEvery` n, the connection forgets what it kept before
+ * every n-th message.
  */
 function checkSeries(
   role: typeof CLIENT | typeof SERVER,
   series: string[],
   errorLast = true,
+  forgetEvery = 0,
 ): void {
   const shared = new Connection(role);
   const messages = [series[0]!, ...series];
   for (const [i, message] of messages.entries()) {
+    if (forgetEvery > 0 && i % forgetEvery === 0) shared.forgetHeadLines();
     const expected = parseOne(new Connection(role), message);
     const got = parseOne(shared, message);
     assert.deepEqual(got, expected, `message ${i}: ${JSON.stringify(message)}`);
@@ -98,6 +101,24 @@ test("repeated heads: requests give what a fresh connection gives", () => {
     "2\r\nhi\r\n0\r\n\r\n",
     get("GET /b HTTP/1.1", "Host: b.example", "Connection: close"),
   ]);
+});
+
+test("repeated heads: what was kept is forgotten and kept again", () => {
+  const series = [
+    get("GET /a HTTP/1.1", "Host: a.example", "X-Tag: one"),
+    get("GET /a HTTP/1.1", "Host: a.example", "X-Tag: one"),
+    get("GET /a HTTP/1.1", "Host: b.example", "X-Tag: one"),
+    get("GET /a HTTP/1.1", "Host: b.example", "X-Tag: two", "X-New: 1"),
+    get("GET /ab HTTP/1.1", "Host: b.example", "X-Tag: two", "X-New: 1"),
+    get("GET /a HTTP/1.1", "Host: b.example", "X-Tag: two", "X-New: 1"),
+    get("GET /a HTTP/1.1", "Host: b/example"),
+  ];
+  for (const every of [1, 2, 3]) checkSeries(SERVER, series, true, every);
+  const ok = (status: string, length: number) =>
+    get(`HTTP/1.1 ${status}`, "Content-Type: text/plain", `Content-Length: ${length}`) +
+    "x".repeat(length);
+  const responses = [ok("200 OK", 2), ok("200 OK", 2), ok("201 OK", 3), ok("200 OK", 3)];
+  for (const every of [1, 2]) checkSeries(CLIENT, responses, true, every);
 });
 
 test("repeated heads: a line that changes by one byte is checked again", () => {
