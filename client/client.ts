@@ -572,7 +572,12 @@ export class HttpClient implements Pollable {
     const userNames = new Set(user.map(([k]) => k.toLowerCase()));
     this.#defaultHeaders = [...defaults.filter(([k]) => !userNames.has(k)), ...user];
     this.#defaultNames = new Set(this.#defaultHeaders.map(([k]) => k.toLowerCase()));
-    this.#deadline = new Deadline(() => this.#onDeadline());
+    // Left armed between requests (see `#endRequest`), its checks also tell an idle
+    // client to let go of the response lines its connection kept.
+    this.#deadline = new Deadline(
+      () => this.#onDeadline(),
+      () => this.#conn?.forgetHeadLines(),
+    );
     this.#continueDeadline = new Deadline(() => {
       if (this.#awaiting100) this.#sendBody();
     });
@@ -1859,7 +1864,12 @@ export class HttpClient implements Pollable {
 
   #onDeadline(): void {
     const req = this.#req;
-    if (req === null) return;
+    if (req === null) {
+      // The deadline left armed after the last request passed (its checks may not
+      // have found the client quiet when the event loop was held up that long).
+      this.#conn?.forgetHeadLines();
+      return;
+    }
     this.#fail(new HttpTimeoutError(`Request timed out after ${req.timeout} ms`));
   }
 }

@@ -184,15 +184,19 @@ export class Deadline {
   /** @internal when the wait of `setCoarse()` started: its call, or the last check to find one */
   _quietSince = 0;
   readonly #callback: (() => void) | undefined;
+  readonly #quietCallback: (() => void) | undefined;
 
   /**
    * Creates a deadline; it does nothing until {@linkcode Deadline.set}.
    *
    * @param callback called once each time the deadline passes (a subclass may
    * override {@linkcode Deadline.onExpire} instead)
+   * @param quietCallback called by {@linkcode Deadline.onQuiet} (a subclass may
+   * override it instead)
    */
-  constructor(callback?: () => void) {
+  constructor(callback?: () => void, quietCallback?: () => void) {
     this.#callback = callback;
+    this.#quietCallback = quietCallback;
   }
 
   /** Called once each time the deadline passes: runs the constructor's callback. */
@@ -203,8 +207,9 @@ export class Deadline {
   /**
    * Called by each check of {@linkcode Deadline.setCoarse} that finds no call
    * since the check before while the deadline has not passed yet: the deadline
-   * has been quiet for at least 1/8 of its delay. Does nothing unless a subclass
-   * overrides it, for example to let go of memory an idle connection keeps.
+   * has been quiet for at least 1/8 of its delay. Runs the constructor's
+   * `quietCallback`; a subclass may override it, for example to let go of memory
+   * an idle connection keeps.
    *
    * @example An idle connection's buffers dropped well before it times out
    * ```ts
@@ -223,7 +228,9 @@ export class Deadline {
    * idle.clear();
    * ```
    */
-  onQuiet(): void {}
+  onQuiet(): void {
+    this.#quietCallback?.();
+  }
 
   /** `true` while the deadline is set and has not fired or been cleared. */
   get pending(): boolean {

@@ -229,3 +229,14 @@ test("setCoarse() called between checks keeps onQuiet() from being told", async 
   d.clear();
   assert.equal(quiet, 0);
 });
+
+test("a Deadline made with a quiet callback runs it where onQuiet() is told", async () => {
+  let quiet = 0;
+  let done!: () => void;
+  const passed = new Promise<void>((r) => done = r);
+  const d = new Deadline(done, () => quiet++);
+  d.setCoarse(40); // checked every 5 ms
+  await passed;
+  assert.ok(quiet >= 1, "the quiet callback never ran");
+  assert.equal(d.pending, false);
+});
