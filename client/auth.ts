@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { randomHex } from "../core/bytes.ts";
 import { nodeCrypto } from "../core/node_builtin.ts";
 import { HttpClientError } from "./errors.ts";
 
@@ -299,10 +300,7 @@ export function digestAuthorization(input: DigestInput): string {
  * ```
  */
 export function newCnonce(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  let hex = "";
-  for (const b of bytes) hex += b.toString(16).padStart(2, "0");
-  return hex;
+  return randomHex(8);
 }
 
 /**

@@ -28,3 +28,23 @@ export function concatBytes(pieces: readonly Uint8Array[], total = -1): Uint8Arr
   }
   return out;
 }
+
+/**
+ * `count` random bytes (from `crypto.getRandomValues`) as lowercase hex, two
+ * digits each: nonces, boundaries.
+ *
+ * @param count How many bytes.
+ * @returns `2 * count` hex digits.
+ *
+ * @example
+ * ```ts
+ * import { randomHex } from "./bytes.ts";
+ * console.log(/^[0-9a-f]{16}$/.test(randomHex(8))); // true
+ * ```
+ */
+export function randomHex(count: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(count));
+  let hex = "";
+  for (const b of bytes) hex += b.toString(16).padStart(2, "0");
+  return hex;
+}

@@ -4,6 +4,7 @@
  * @module
  */
 import { Fields } from "../core/protocol/mod.ts";
+import { randomHex } from "../core/bytes.ts";
 import { HttpError } from "./errors.ts";
 
 /**
@@ -54,11 +55,7 @@ export function formatSseEvent(e: SseEvent): string {
 
 /** A fresh multipart boundary. */
 export function multipartBoundary(): string {
-  const bytes = new Uint8Array(8);
-  crypto.getRandomValues(bytes);
-  let s = "frame";
-  for (const b of bytes) s += b.toString(16).padStart(2, "0");
-  return s;
+  return "frame" + randomHex(8);
 }
 
 const ENCODER = new TextEncoder();

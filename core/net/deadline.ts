@@ -283,8 +283,8 @@ export class Deadline {
   _lapsed(): boolean {
     const now = performance.now();
     const ms = this._coarseMs;
-    const quiet = !this._touched;
-    if (!quiet) {
+    const touched = this._touched;
+    if (touched) {
       this._touched = false;
       this._quietSince = now;
     } else if (now - this._quietSince >= ms - 1) {
@@ -293,7 +293,7 @@ export class Deadline {
       return true;
     }
     this.#placeAt(Math.min(now + ms / COARSE_CHECKS, this._quietSince + ms));
-    if (quiet) this.onQuiet();
+    if (!touched) this.onQuiet();
     return false;
   }
 

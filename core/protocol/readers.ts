@@ -470,7 +470,7 @@ export class DecodedBytes {
 /**
  * Parses the field lines recorded by the last scan of the head `beginText` set,
  * from line `first` up to the empty line. `allowFold` replaces obs-fold with one
- * space (responses); otherwise it is an error. `lines` (null for trailers and
+ * space (responses); otherwise it is an error. `known` (null for trailers and
  * for heads with bytes above 0x7e) gives the lines met before and keeps the ones
  * parsed now.
  */
@@ -479,14 +479,13 @@ function parseFields(
   first: number,
   allowFold: boolean,
   strictCrlf: boolean,
-  lines: HeadLines | null,
+  known: HeadLines | null,
 ): Fields {
   const names: string[] = [];
   const lower: string[] = [];
   const values: string[] = [];
   let flags = 0;
   const last = lineCount - 1;
-  const known = lines;
   for (let k = first; k < last; k++) {
     const pos = k === 0 ? textStart : lineEnds[k - 1]! + 1;
     const lf = lineEnds[k]!;
