@@ -47,6 +47,7 @@ import {
   parseRequestHead,
   parseResponseHead,
   rejectEarly,
+  releaseHeadText,
   resumeScanAt,
   scanHead,
   skipEmptyLines,
@@ -347,6 +348,7 @@ export class Connection {
       if (event !== NEED_DATA && event !== PAUSED) this.#received(event);
       return event;
     } catch (e) {
+      releaseHeadText();
       if (e instanceof RemoteProtocolError) {
         this.#error = e;
         this.#states[this.theirRole] = ERROR;

@@ -287,7 +287,7 @@ function headText(bytes: Uint8Array, start: number, end: number): string {
  * The head being parsed, `textBytes[textStart, textEnd)`, decoded only when a
  * part of it must become a string (lines found in the connection's
  * {@linkcode HeadLines} need none). Module scratch like `lineEnds`: set by
- * `beginText`, read by `sliceText`, let go by `endText`.
+ * `beginText`, read by `sliceText`, let go by `releaseHeadText`.
  */
 let textBytes: Uint8Array = NO_BYTES;
 let textStart = 0;
@@ -310,8 +310,12 @@ function beginText(
   textBase = decoded === null ? start : decoded.base;
 }
 
-/** Lets go of the head parsed (its bytes may be a large read buffer). */
-function endText(): void {
+/**
+ * Lets go of the head being parsed (its bytes may be a large read buffer). Parsing
+ * calls it when it ends; whoever catches an error thrown while parsing a head (or
+ * trailers) calls it too, so that the module does not keep that buffer.
+ */
+export function releaseHeadText(): void {
   textBytes = NO_BYTES;
   textValue = null;
 }
@@ -697,7 +701,7 @@ export function parseRequestHead(
     }
   }
   const headers = parseFields(bytes, 1, false, false, known);
-  endText();
+  releaseHeadText();
   const lower = headers.lowerNames;
   let hosts = 0;
   for (let k = 0; k < lower.length; k++) {
@@ -771,7 +775,7 @@ export function parseResponseHead(
     }
   }
   const headers = parseFields(bytes, 1, true, false, known);
-  endText();
+  releaseHeadText();
   return status < 200
     ? new ParsedInformational(status, headers, reason, version)
     : new ParsedResponse(status, headers, reason, version);
@@ -975,7 +979,7 @@ export class ChunkedReader implements BodyReader {
     if (bytes[end - 2] !== CR) throw new RemoteProtocolError("Trailer section must end in CRLF");
     beginText(bytes, buf.start, end, null);
     const trailers = parseFields(bytes, 0, false, true, null);
-    endText();
+    releaseHeadText();
     buf.consume(end - buf.start);
     this.#phase = FINISHED;
     return new EndOfMessage(trailers);
