@@ -485,11 +485,18 @@ function parseFields(
   strictCrlf: boolean,
   known: HeadLines | null,
 ): Fields {
-  const names: string[] = [];
-  const lower: string[] = [];
-  const values: string[] = [];
-  let flags = 0;
   const last = lineCount - 1;
+  if (last <= first) {
+    fieldFlags = 0;
+    return EMPTY_FIELDS;
+  }
+  // One slot per line (folded lines leave theirs unused, cut off at the end):
+  // arrays grown by `push` would start with room for 17.
+  const names: string[] = new Array(last - first);
+  const lower: string[] = new Array(last - first);
+  const values: string[] = new Array(last - first);
+  let count = 0;
+  let flags = 0;
   for (let k = first; k < last; k++) {
     const pos = k === 0 ? textStart : lineEnds[k - 1]! + 1;
     const lf = lineEnds[k]!;
@@ -497,18 +504,18 @@ function parseFields(
     if (strictCrlf && ce === lf) throw new RemoteProtocolError("Trailer line without CRLF");
     if (known !== null && known.has(k, bytes, pos, ce)) {
       const field = known.fields[k - 1]!;
-      names.push(field.name);
-      lower.push(field.lower);
-      values.push(field.value);
+      names[count] = field.name;
+      lower[count] = field.lower;
+      values[count++] = field.value;
       flags |= field.flag;
       continue;
     }
     const first = bytes[pos];
     if (first === SP || first === HT) {
       if (!allowFold) throw new RemoteProtocolError("Obsolete line folding in header");
-      if (values.length === 0) throw new RemoteProtocolError("Continuation line without a field");
+      if (count === 0) throw new RemoteProtocolError("Continuation line without a field");
       const folded = fieldValue(bytes, pos, ce);
-      const prev = values.length - 1;
+      const prev = count - 1;
       values[prev] = folded.length === 0
         ? values[prev]!
         : values[prev]!.length === 0
@@ -545,9 +552,9 @@ function parseFields(
       flag = framingFlag(lowerName);
     }
     const value = fieldValue(bytes, i + 1, ce);
-    names.push(name);
-    lower.push(lowerName);
-    values.push(value);
+    names[count] = name;
+    lower[count] = lowerName;
+    values[count++] = value;
     flags |= flag;
     if (known !== null && known.keep(k, bytes, pos, ce)) {
       const fields = known.fields;
@@ -563,8 +570,9 @@ function parseFields(
       }
     }
   }
+  if (count < names.length) names.length = lower.length = values.length = count;
   fieldFlags = flags;
-  return names.length === 0 ? EMPTY_FIELDS : trustedFields(names, lower, values);
+  return trustedFields(names, lower, values);
 }
 
 /** A field value with SP/HTAB stripped at both ends. */

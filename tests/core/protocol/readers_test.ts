@@ -566,6 +566,8 @@ run("fields", [
     check: (o) => {
       header("x", "a b c")(o);
       assert.equal(o.head?.headers.get("content-length"), "0");
+      // The continuation lines add no fields of their own.
+      assert.deepEqual(o.head?.headers.names, ["X", "Content-Length"]);
     },
   },
   {
