@@ -179,7 +179,10 @@ export function fieldValues(fields: Fields, lower: string): readonly string[] {
   const names = fields.lowerNames;
   let out: string[] | null = null;
   for (let i = 0; i < names.length; i++) {
-    if (names[i] === lower) (out ??= []).push(fields.values[i]!);
+    if (names[i] !== lower) continue;
+    // Made with its first value: a list made empty reserves room for 17 at its first push.
+    if (out === null) out = [fields.values[i]!];
+    else out.push(fields.values[i]!);
   }
   return out ?? NO_VALUES;
 }
