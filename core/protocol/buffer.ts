@@ -17,6 +17,13 @@ export class ReceiveBuffer {
   end = 0;
   /** `true` when `bytes` was allocated here, so space after `end` is ours to fill. */
   #owned = false;
+  /**
+   * The last view `take` made, of `#viewOf` from `#viewStart`: a lent read buffer
+   * brings the next message to the same place, and a view costs more than a check.
+   */
+  #view: Uint8Array = EMPTY;
+  #viewOf: Uint8Array | null = null;
+  #viewStart = 0;
 
   /** Number of unconsumed bytes. */
   get length(): number {
@@ -27,6 +34,7 @@ export class ReceiveBuffer {
   append(data: Uint8Array): void {
     const n = data.length;
     if (n === 0) return;
+    if (data !== this.#viewOf && this.#viewOf !== null) this.forgetView();
     if (this.end === this.start) {
       this.bytes = data;
       this.start = 0;
@@ -64,12 +72,27 @@ export class ReceiveBuffer {
     if (this.start >= this.end) this.clear();
   }
 
-  /** Takes up to `n` bytes from the front as a view (no copy). */
+  /**
+   * Takes up to `n` bytes from the front as a view (no copy). A take of the same
+   * bytes of the same array as the last one gets the same view.
+   */
   take(n: number): Uint8Array {
-    const end = Math.min(this.end, this.start + n);
-    const out = this.bytes.subarray(this.start, end);
-    this.consume(end - this.start);
+    const start = this.start;
+    const end = Math.min(this.end, start + n);
+    let out = this.#view;
+    if (this.#viewOf !== this.bytes || this.#viewStart !== start || out.length !== end - start) {
+      out = this.#view = this.bytes.subarray(start, end);
+      this.#viewOf = this.bytes;
+      this.#viewStart = start;
+    }
+    this.consume(end - start);
     return out;
+  }
+
+  /** Lets go of the view `take` keeps (and of the array it views). */
+  forgetView(): void {
+    this.#view = EMPTY;
+    this.#viewOf = null;
   }
 
   /** Takes every unconsumed byte as a view (no copy). */

@@ -939,7 +939,8 @@ export class Connection {
   /**
    * Lets go of the lines of earlier heads that the connection keeps so that a line
    * received again byte for byte is not parsed again (a few hundred bytes per
-   * connection that carried more than one message). For a connection that has gone
+   * connection that carried more than one message), and of the last view of
+   * received bytes it handed out. For a connection that has gone
    * quiet: its next head is parsed in full and keeping starts again from there.
    * Any time is safe; what is parsed does not change.
    *
@@ -952,6 +953,7 @@ export class Connection {
    */
   forgetHeadLines(): void {
     this.#headLines = null;
+    this.#buf.forgetView();
   }
 }
 
