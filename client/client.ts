@@ -573,7 +573,8 @@ export class HttpClient implements Pollable {
     this.#defaultHeaders = [...defaults.filter(([k]) => !userNames.has(k)), ...user];
     this.#defaultNames = new Set(this.#defaultHeaders.map(([k]) => k.toLowerCase()));
     // Left armed between requests (see `#endRequest`), its checks also tell an idle
-    // client to let go of the response lines its connection kept.
+    // client to let go of the response lines and the last view of received bytes
+    // its connection kept (`Connection.forgetHeadLines`).
     this.#deadline = new Deadline(
       () => this.#onDeadline(),
       () => this.#conn?.forgetHeadLines(),

@@ -277,7 +277,10 @@ class ChannelDeadline extends Deadline {
   override onExpire(): void {
     this.#channel.timedOut();
   }
-  /** Idle for a while (1/8 of the keep-alive timeout): the lines kept of its heads go. */
+  /**
+   * Idle for a while (1/8 of the keep-alive timeout): the lines kept of its heads
+   * and the last view of received bytes go (`Connection.forgetHeadLines`).
+   */
   override onQuiet(): void {
     this.#channel.proto.forgetHeadLines();
   }
