@@ -448,6 +448,15 @@ export class Connection {
     }
     const start = buf.start;
     const end = buf.end;
+    const kept = this.#headLines;
+    if (kept !== null) {
+      // The last head again, byte for byte, gives what it gave then.
+      const repeated = kept.repeated(buf.bytes, start, end);
+      if (repeated !== null) {
+        if (isRequest && this.#headsInReceive >= 0) this.#headsInReceive++;
+        return this.#headTaken(repeated, kept.keptHeadLength);
+      }
+    }
     // The first look scans every byte once; while the head is incomplete, later
     // looks only search new bytes for its end, then scan it whole once it is there.
     let headEnd = this.#scanFrom === 0
@@ -475,17 +484,23 @@ export class Connection {
       this.#scanFrom = resumeScanAt(start, end) - start;
       return NEED_DATA;
     }
-    this.#scanFrom = 0;
-    this.#emptyLineBytes = 0;
     // A connection that carries a second head is likely to carry more: its lines
     // are kept from then on (a connection used once keeps nothing).
-    const lines = this.#headLines ?? (this.#sawHead ? this.#headLines = new HeadLines() : null);
+    const lines = kept ?? (this.#sawHead ? this.#headLines = new HeadLines() : null);
     this.#sawHead = true;
     const event = isRequest
       ? parseRequestHead(buf.bytes, start, headEnd, this.#pipelinedText(start, headEnd), lines)
       : parseResponseHead(buf.bytes, start, headEnd, lines);
+    return this.#headTaken(event, headEnd - start);
+  }
+
+  /** A head of `length` bytes at the start of the buffer gave `event`. */
+  #headTaken(event: Request | Response | InformationalResponse, length: number): NextEvent {
+    this.#scanFrom = 0;
+    this.#emptyLineBytes = 0;
     this.#fieldFlags = lastFieldFlags();
-    buf.consume(headEnd - start);
+    const buf = this.#buf;
+    buf.consume(length);
     if (buf.length === 0) this.#decoded?.forget();
     return event;
   }
@@ -937,11 +952,12 @@ export class Connection {
   }
 
   /**
-   * Lets go of the lines of earlier heads that the connection keeps so that a line
-   * received again byte for byte is not parsed again (a few hundred bytes per
-   * connection that carried more than one message), and of the last view of
-   * received bytes it handed out. For a connection that has gone
-   * quiet: its next head is parsed in full and keeping starts again from there.
+   * Lets go of the lines of earlier heads (and the last head whole) that the
+   * connection keeps so that a line or head received again byte for byte is not
+   * parsed again (a few hundred bytes per connection that carried more than one
+   * message), and of the last view of received bytes it handed out. For a
+   * connection that has gone quiet: its next head is parsed in full and keeping
+   * starts again from there.
    * Any time is safe; what is parsed does not change.
    *
    * @example A server's keep-alive connection idle for a while

@@ -335,6 +335,9 @@ interface KnownField {
   flag: number;
 }
 
+/** Longest head a {@linkcode HeadLines} keeps whole, in bytes (a longer one goes line by line). */
+const MAX_KEPT_HEAD = 512;
+
 /** Lines a {@linkcode HeadLines} keeps, at most: the start line and the first field lines. */
 const MAX_KNOWN_LINES = 32;
 /** Longest line a {@linkcode HeadLines} keeps, in bytes (a longer one is parsed each time). */
@@ -351,8 +354,21 @@ const MAX_KNOWN_LINE = 256;
  * The lines' bytes are kept in one array, each line in a slot of its own (a line
  * that no longer fits its slot gets a new one; the array is compacted when it
  * grows), so a connection keeps little more than the bytes themselves.
+ *
+ * The last head of up to {@linkcode MAX_KEPT_HEAD} bytes is also kept whole, with
+ * the event it gave: a head that comes again byte for byte (a client polling one
+ * URL, a load balancer's health check) is then taken in one comparison, without
+ * being scanned or split into lines ({@linkcode HeadLines.repeated}).
  */
 export class HeadLines {
+  /** The last head kept whole: its bytes (from index 0)... */
+  #head: Uint8Array = NO_BYTES;
+  /** ...its length... */
+  #headLength = 0;
+  /** ...what parsing it gave (null: no head kept)... */
+  #headEvent: Request | Response | InformationalResponse | null = null;
+  /** ...and its HAS_* bits. */
+  #headFlags = 0;
   /** The kept lines' bytes. */
   #bytes: Uint8Array = NO_BYTES;
   /** Bytes of `#bytes` given to slots. */
@@ -370,6 +386,62 @@ export class HeadLines {
   reason = "";
   /** The last Host value found valid. */
   validHost: string | null = null;
+
+  /** The length of the head kept whole, which {@linkcode HeadLines.repeated} matched. */
+  get keptHeadLength(): number {
+    return this.#headLength;
+  }
+
+  /**
+   * When `bytes[start, end)` starts with the head kept whole, byte for byte up to
+   * and including its empty line, a new event with the parts that head gave (in
+   * fields of its own), and {@linkcode lastFieldFlags} set as its parse set them;
+   * otherwise null. The head is `keptHeadLength` bytes long.
+   */
+  repeated(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+  ): Request | Response | InformationalResponse | null {
+    const event = this.#headEvent;
+    const n = this.#headLength;
+    if (event === null || end - start < n) return null;
+    const kept = this.#head;
+    for (let j = 0; j < n; j++) {
+      if (kept[j] !== bytes[start + j]) return null;
+    }
+    fieldFlags = this.#headFlags;
+    const h = event.headers;
+    const headers = h.names.length === 0
+      ? h
+      : trustedFields(h.names.slice(), h.lowerNames.slice(), h.values.slice());
+    if (event instanceof Request) {
+      return new ParsedRequest(event.method, event.target, headers, event.httpVersion);
+    }
+    return event.status < 200
+      ? new ParsedInformational(event.status, headers, event.reason, event.httpVersion)
+      : new ParsedResponse(event.status, headers, event.reason, event.httpVersion);
+  }
+
+  /**
+   * Keeps the head `bytes[start, end)` whole with the event its parse just gave
+   * (and `fieldFlags`), when it is at most {@linkcode MAX_KEPT_HEAD} bytes; a
+   * longer one leaves the head kept before in place.
+   */
+  keepHead(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    event: Request | Response | InformationalResponse,
+  ): void {
+    const n = end - start;
+    if (n > MAX_KEPT_HEAD) return;
+    if (this.#head.length < n) this.#head = new Uint8Array((n + 63) & ~63);
+    this.#head.set(bytes.subarray(start, end));
+    this.#headLength = n;
+    this.#headEvent = event;
+    this.#headFlags = fieldFlags;
+  }
 
   /** Whether line `k` is kept and its bytes are `bytes[pos, end)`. */
   has(k: number, bytes: Uint8Array, pos: number, end: number): boolean {
@@ -724,7 +796,9 @@ export function parseRequestHead(
   if (hosts === 0 && version === "1.1") {
     throw new RemoteProtocolError("HTTP/1.1 request without a Host header");
   }
-  return new ParsedRequest(method, target, headers, version);
+  const request = new ParsedRequest(method, target, headers, version);
+  lines?.keepHead(bytes, start, headEnd, request);
+  return request;
 }
 
 /**
@@ -784,9 +858,11 @@ export function parseResponseHead(
   }
   const headers = parseFields(bytes, 1, true, false, known);
   releaseHeadText();
-  return status < 200
+  const response = status < 200
     ? new ParsedInformational(status, headers, reason, version)
     : new ParsedResponse(status, headers, reason, version);
+  lines?.keepHead(bytes, start, headEnd, response);
+  return response;
 }
 
 /** What a body reader produced. */

@@ -4,7 +4,8 @@
  * every head here must give exactly what it gives on a fresh connection: the
  * same events, the same error. The series put lines of the same length that
  * differ by one byte at the same place, a line that repeats between others that
- * change, obs-fold, and bytes above 0x7e.
+ * change, obs-fold, and bytes above 0x7e. A short head is also kept whole, and
+ * one that comes again byte for byte gives what it gave without being parsed.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -28,15 +29,28 @@ interface Parsed {
   error: string | null;
 }
 
-/** Feeds one message to `conn` (set up for it) and takes every event. */
-function parseOne(conn: Connection, message: string): Parsed {
+/**
+ * Feeds one message to `conn` (set up for it) and takes every event; with `cut`
+ * inside the message, it comes in two reads, split before byte `cut`.
+ */
+function parseOne(conn: Connection, message: string, cut = 0): Parsed {
   if (conn.ourRole === CLIENT) {
     conn.send(getRequest());
     conn.send(new EndOfMessage());
   }
-  conn.receiveData(bytes(message));
-  const c = collect(conn);
-  const events: Event[] = c.events;
+  const events: Event[] = [];
+  let c: { events: Event[]; error: unknown } = { events: [], error: null };
+  const at = cut < message.length ? cut : 0;
+  if (at > 0) {
+    conn.receiveData(bytes(message.slice(0, at)));
+    c = collect(conn);
+    events.push(...c.events);
+  }
+  if (c.error === null) {
+    conn.receiveData(bytes(message.slice(at)));
+    c = collect(conn);
+    events.push(...c.events);
+  }
   if (c.error !== null) {
     const e = c.error as RemoteProtocolError;
     return { events: summarize(mergeData(events)), error: `${e.statusHint} ${e.message}` };
@@ -58,20 +72,21 @@ function nextCycle(conn: Connection): void {
  * up to the first error (which `errorLast` wants to be the series' last).
  * The connection keeps lines from its second head on, so the first message
  * goes twice. With `forgetEvery` n, the connection forgets what it kept before
- * every n-th message.
+ * every n-th message. With `cut`, each message comes in two reads (see `parseOne`).
  */
 function checkSeries(
   role: typeof CLIENT | typeof SERVER,
   series: string[],
   errorLast = true,
   forgetEvery = 0,
+  cut = 0,
 ): void {
   const shared = new Connection(role);
   const messages = [series[0]!, ...series];
   for (const [i, message] of messages.entries()) {
     if (forgetEvery > 0 && i % forgetEvery === 0) shared.forgetHeadLines();
     const expected = parseOne(new Connection(role), message);
-    const got = parseOne(shared, message);
+    const got = parseOne(shared, message, cut);
     assert.deepEqual(got, expected, `message ${i}: ${JSON.stringify(message)}`);
     if (got.error !== null) {
       if (errorLast) assert.equal(i, messages.length - 1, "an error ends the series");
@@ -192,10 +207,11 @@ test("repeated heads: responses give what a fresh connection gives", () => {
 });
 
 test("repeated heads: a request's parsed parts are its own", () => {
-  // Taken from what the connection kept, the next request still has fields of its own.
+  // Taken from what the connection kept (its lines from the second head on, the
+  // whole head from the third), each request still has fields of its own.
   const conn = new Connection(SERVER);
   const heads: Request[] = [];
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < 4; i++) {
     conn.receiveData(bytes(get("GET /a HTTP/1.1", "Host: a.example", "X-Tag: one")));
     const req = conn.nextEvent();
     assert.ok(req instanceof Request);
@@ -203,8 +219,71 @@ test("repeated heads: a request's parsed parts are its own", () => {
     conn.nextEvent();
     nextCycle(conn);
   }
-  assert.notEqual(heads[0]!.headers, heads[1]!.headers);
-  assert.deepEqual([...heads[0]!.headers], [...heads[1]!.headers]);
+  for (let i = 1; i < heads.length; i++) {
+    const [a, b] = [heads[i - 1]!, heads[i]!];
+    assert.notEqual(a, b);
+    assert.notEqual(a.headers, b.headers);
+    assert.notEqual(a.headers.names, b.headers.names);
+    assert.notEqual(a.headers.lowerNames, b.headers.lowerNames);
+    assert.notEqual(a.headers.values, b.headers.values);
+    assert.deepEqual(b, heads[0]);
+  }
+});
+
+test("repeated heads: a head that comes again byte for byte, in two reads", () => {
+  // The first read holds part of the head (or all of it and part of the body);
+  // a shorter head follows, whole when the cut lies beyond it.
+  const request = get("PUT /a HTTP/1.1", "Host: a", "Content-Length: 2") + "hi";
+  const short = get("GET / HTTP/1.1", "Host: a");
+  for (let cut = 1; cut < request.length; cut++) {
+    checkSeries(SERVER, [request, request, short, request, short], true, 0, cut);
+  }
+  const response = get("HTTP/1.1 200 OK", "Content-Length: 2") + "hi";
+  const empty = get("HTTP/1.1 204 No Content");
+  for (let cut = 1; cut < response.length; cut++) {
+    checkSeries(CLIENT, [response, response, empty, response, empty], true, 0, cut);
+  }
+});
+
+test("repeated heads: the same head, then one that goes on after its empty line would be", () => {
+  // What follows the kept head's bytes decides nothing: a head that starts with
+  // them but has more fields differs at the kept empty line.
+  const short = get("GET /a HTTP/1.1", "Host: a");
+  checkSeries(SERVER, [
+    short,
+    short,
+    get("GET /a HTTP/1.1", "Host: a", "Content-Length: 2") + "hi",
+    short,
+    short,
+    get("GET /a HTTP/1.1", "Host: a", "Transfer-Encoding: chunked") + "0\r\n\r\n",
+    short,
+    "GET /a HTTP/1.1\nHost: a\n\n",
+    "GET /a HTTP/1.1\nHost: a\n\n",
+    short,
+  ]);
+});
+
+test("repeated heads: heads too long to keep whole", () => {
+  const long = (tag: string) => get("GET /a HTTP/1.1", "Host: a", `X-Pad: ${tag.repeat(600)}`);
+  checkSeries(SERVER, [long("a"), long("a"), long("b"), long("b")]);
+  const small = get("GET /a HTTP/1.1", "Host: a");
+  // A long head leaves the short one kept before it in place.
+  checkSeries(SERVER, [small, small, long("a"), small, long("a"), small]);
+});
+
+test("repeated heads: pipelined copies of one request, in one read", () => {
+  const one = get("PUT /a HTTP/1.1", "Host: a", "Content-Length: 2");
+  const other = get("PUT /a HTTP/1.1", "Host: a", "Content-Length: 3");
+  const messages = [one + "hi", one + "yo", one + "ab", other + "hey", one + "ok", one + "zz"];
+  const conn = new Connection(SERVER);
+  conn.receiveData(bytes(messages.join("")));
+  for (const [i, message] of messages.entries()) {
+    const expected = parseOne(new Connection(SERVER), message);
+    const c = collect(conn);
+    assert.equal(c.error, null);
+    assert.deepEqual(summarize(mergeData(c.events)), expected.events, `message ${i}`);
+    nextCycle(conn);
+  }
 });
 
 test("repeated heads: random series of lines that look alike", () => {
