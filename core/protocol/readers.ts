@@ -355,10 +355,11 @@ const MAX_KNOWN_LINE = 256;
  * that no longer fits its slot gets a new one; the array is compacted when it
  * grows), so a connection keeps little more than the bytes themselves.
  *
- * The last head of up to {@linkcode MAX_KEPT_HEAD} bytes is also kept whole, with
- * the event it gave: a head that comes again byte for byte (a client polling one
- * URL, a load balancer's health check) is then taken in one comparison, without
- * being scanned or split into lines ({@linkcode HeadLines.repeated}).
+ * A head of up to {@linkcode MAX_KEPT_HEAD} bytes whose every line was found
+ * kept is also kept whole, with the event it gave: a head that comes again byte
+ * for byte (every request of wrk, a client polling one URL, a load balancer's
+ * health check) is then taken in one comparison, without being scanned or split
+ * into lines ({@linkcode HeadLines.repeated}).
  */
 export class HeadLines {
   /** The last head kept whole: its bytes (from index 0)... */
@@ -369,6 +370,8 @@ export class HeadLines {
   #headEvent: Request | Response | InformationalResponse | null = null;
   /** ...and its HAS_* bits. */
   #headFlags = 0;
+  /** Lines of the head being parsed that were not found kept (parsed, then kept or not). */
+  #newLines = 0;
   /** The kept lines' bytes. */
   #bytes: Uint8Array = NO_BYTES;
   /** Bytes of `#bytes` given to slots. */
@@ -425,8 +428,11 @@ export class HeadLines {
 
   /**
    * Keeps the head `bytes[start, end)` whole with the event its parse just gave
-   * (and `fieldFlags`), when it is at most {@linkcode MAX_KEPT_HEAD} bytes; a
-   * longer one leaves the head kept before in place.
+   * (and `fieldFlags`) when every line of it was found kept (it came again line
+   * for line, so it is likely to come again) and it is at most
+   * {@linkcode MAX_KEPT_HEAD} bytes; otherwise the head kept before stays in
+   * place, and a connection whose heads change every time does not pay for the
+   * copy.
    */
   keepHead(
     bytes: Uint8Array,
@@ -435,7 +441,9 @@ export class HeadLines {
     event: Request | Response | InformationalResponse,
   ): void {
     const n = end - start;
-    if (n > MAX_KEPT_HEAD) return;
+    const repeats = this.#newLines === 0;
+    this.#newLines = 0;
+    if (!repeats || n > MAX_KEPT_HEAD) return;
     if (this.#head.length < n) this.#head = new Uint8Array((n + 63) & ~63);
     this.#head.set(bytes.subarray(start, end));
     this.#headLength = n;
@@ -461,6 +469,7 @@ export class HeadLines {
    * Returns false when the line is not kept (too long, or too far in the head).
    */
   keep(k: number, bytes: Uint8Array, pos: number, end: number): boolean {
+    this.#newLines++;
     const n = end - pos;
     if (n > MAX_KNOWN_LINE || k >= MAX_KNOWN_LINES) return false;
     const slots = this.#slots;
@@ -797,7 +806,7 @@ export function parseRequestHead(
     throw new RemoteProtocolError("HTTP/1.1 request without a Host header");
   }
   const request = new ParsedRequest(method, target, headers, version);
-  lines?.keepHead(bytes, start, headEnd, request);
+  known?.keepHead(bytes, start, headEnd, request);
   return request;
 }
 
@@ -861,7 +870,7 @@ export function parseResponseHead(
   const response = status < 200
     ? new ParsedInformational(status, headers, reason, version)
     : new ParsedResponse(status, headers, reason, version);
-  lines?.keepHead(bytes, start, headEnd, response);
+  known?.keepHead(bytes, start, headEnd, response);
   return response;
 }
 
