@@ -335,6 +335,13 @@ interface KnownField {
   flag: number;
 }
 
+/** A copy of `list` (made at its size, like the lists `parseFields` makes). */
+function copyOf(list: readonly string[]): string[] {
+  const out: string[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = list[i]!;
+  return out;
+}
+
 /** Longest head a {@linkcode HeadLines} keeps whole, in bytes (a longer one goes line by line). */
 const MAX_KEPT_HEAD = 512;
 
@@ -417,7 +424,7 @@ export class HeadLines {
     const h = event.headers;
     const headers = h.names.length === 0
       ? h
-      : trustedFields(h.names.slice(), h.lowerNames.slice(), h.values.slice());
+      : trustedFields(copyOf(h.names), copyOf(h.lowerNames), copyOf(h.values));
     if (event instanceof Request) {
       return new ParsedRequest(event.method, event.target, headers, event.httpVersion);
     }
