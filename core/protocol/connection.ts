@@ -453,6 +453,7 @@ export class Connection {
       // The last head again, byte for byte, gives what it gave then.
       const repeated = kept.repeated(buf.bytes, start, end);
       if (repeated !== null) {
+        // Counted as a head of this read, as #pipelinedText counts the others.
         if (isRequest && this.#headsInReceive >= 0) this.#headsInReceive++;
         return this.#headTaken(repeated, kept.keptHeadLength);
       }
@@ -957,8 +958,7 @@ export class Connection {
    * parsed again (a few hundred bytes per connection that carried more than one
    * message), and of the last view of received bytes it handed out. For a
    * connection that has gone quiet: its next head is parsed in full and keeping
-   * starts again from there.
-   * Any time is safe; what is parsed does not change.
+   * starts again from there. Any time is safe; what is parsed does not change.
    *
    * @example A server's keep-alive connection idle for a while
    * ```ts

@@ -4,8 +4,9 @@
  * every head here must give exactly what it gives on a fresh connection: the
  * same events, the same error. The series put lines of the same length that
  * differ by one byte at the same place, a line that repeats between others that
- * change, obs-fold, and bytes above 0x7e. A short head is also kept whole, and
- * one that comes again byte for byte gives what it gave without being parsed.
+ * change, obs-fold, and bytes above 0x7e. A short head that came again line for
+ * line is also kept whole, and one that comes again byte for byte after it gives
+ * what it gave without being parsed.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -207,8 +208,8 @@ test("repeated heads: responses give what a fresh connection gives", () => {
 });
 
 test("repeated heads: a request's parsed parts are its own", () => {
-  // Taken from what the connection kept (its lines from the second head on, the
-  // whole head from the third), each request still has fields of its own.
+  // Taken from what the connection kept (its lines for the third head, the whole
+  // third head for the fourth), each request still has fields of its own.
   const conn = new Connection(SERVER);
   const heads: Request[] = [];
   for (let i = 0; i < 4; i++) {
