@@ -10,6 +10,9 @@
  * - `server`: `HttpServer` with a `for await` loop answering `respond("Hello, World!")`,
  *   `Deno.listen` replaced by a listener handing out 50 connections, each sending its
  *   next `GET /` once the answer to the one before was written (as wrk does in S1).
+ *   With `--alternating`, each connection sends two different heads by turns
+ *   (`GET /a` and `GET /bb`, both with an `Accept` field), so that no head comes
+ *   again right after itself: the path of a head that was not kept whole.
  *
  * Every byte our code handles is real; only the kernel is left out. Each path is run
  * under valgrind (with V8 single-threaded and seeded, so that the same work is done
@@ -28,6 +31,7 @@
  * ```sh
  * deno run -A bench/instructions.ts                 # both paths
  * deno run -A bench/instructions.ts client --runs=1 # one path, one run per count
+ * deno run -A bench/instructions.ts server --alternating # heads that change every time
  * deno run -A bench/instructions.ts --smoke         # the workloads alone, no valgrind
  * ```
  *
@@ -42,6 +46,10 @@ import { fixedResponse } from "./servers/raw_common.ts";
 
 const CONNECTIONS = 50;
 const REQUEST = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n");
+/** The two heads each connection sends by turns with `--alternating`. */
+const ALTERNATING = ["/a", "/bb"].map((target) =>
+  new TextEncoder().encode(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAccept: */*\r\n\r\n`)
+);
 const V8_FLAGS = "--single-threaded,--predictable,--random-seed=1,--hash-seed=1";
 
 /** The value of `--name=value`, or `dflt`. */
@@ -124,10 +132,17 @@ async function clientWorkload(requests: number): Promise<void> {
   for (const client of clients) client.close();
 }
 
-async function serverWorkload(requests: number): Promise<void> {
+async function serverWorkload(requests: number, alternating: boolean): Promise<void> {
   let sent = 0;
-  const next = () => sent < requests ? (sent++, REQUEST) : null;
-  const conns = Array.from({ length: CONNECTIONS }, () => new MemoryConn(next(), next));
+  const conns = Array.from({ length: CONNECTIONS }, () => {
+    let turn = 0;
+    const next = () => {
+      if (sent === requests) return null;
+      sent++;
+      return alternating ? ALTERNATING[turn++ & 1]! : REQUEST;
+    };
+    return new MemoryConn(next(), next);
+  });
   let closeListener = () => {};
   const listener = {
     addr: ADDR,
@@ -153,7 +168,7 @@ async function serverWorkload(requests: number): Promise<void> {
 }
 
 /** Runs one workload under valgrind; returns the instructions it took. */
-async function count(path: string, requests: number): Promise<number> {
+async function count(path: string, requests: number, alternating: boolean): Promise<number> {
   const args = [
     "--tool=cachegrind",
     "--cache-sim=no",
@@ -166,6 +181,7 @@ async function count(path: string, requests: number): Promise<number> {
     new URL(import.meta.url).pathname,
     `--workload=${path}`,
     `--requests=${requests}`,
+    ...(alternating ? ["--alternating"] : []),
   ];
   let out: Deno.CommandOutput;
   try {
@@ -182,35 +198,50 @@ async function count(path: string, requests: number): Promise<number> {
   return Number(refs[1]!.replaceAll(",", ""));
 }
 
-async function fewest(path: string, requests: number, runs: number): Promise<number> {
+async function fewest(
+  path: string,
+  requests: number,
+  runs: number,
+  alternating: boolean,
+): Promise<number> {
   let best = Infinity;
-  for (let i = 0; i < runs; i++) best = Math.min(best, await count(path, requests));
+  for (let i = 0; i < runs; i++) best = Math.min(best, await count(path, requests, alternating));
   return best;
 }
 
 const workload = Deno.args.find((a) => a.startsWith("--workload="))?.slice(11);
+const alternating = Deno.args.includes("--alternating");
 if (workload !== undefined) {
   const requests = option("requests", 1000);
   if (workload === "client") await clientWorkload(requests);
-  else if (workload === "server") await serverWorkload(requests);
+  else if (workload === "server") await serverWorkload(requests, alternating);
   else fail(`unknown workload ${JSON.stringify(workload)}`);
 } else if (Deno.args.includes("--smoke")) {
   await clientWorkload(1000);
-  await serverWorkload(1000);
-  console.log("client and server workloads ran (1000 requests each)");
+  await serverWorkload(1000, false);
+  await serverWorkload(1000, true);
+  console.log("client and server workloads ran (1000 requests each, the server's twice)");
 } else {
   const which = Deno.args.find((a) => !a.startsWith("--")) ?? "both";
   if (which !== "client" && which !== "server" && which !== "both") {
-    fail("usage: instructions.ts [client|server|both] [--runs=3] [--small=20000] [--large=100000]");
+    fail(
+      "usage: instructions.ts [client|server|both] [--alternating] [--runs=3] [--small=20000] " +
+        "[--large=100000]",
+    );
   }
+  if (alternating && which !== "server") fail("--alternating is a server workload");
   const runs = option("runs", 3);
   const small = option("small", 20_000);
   const large = option("large", 100_000);
   if (large <= small) fail("--large must be more than --small");
   for (const path of which === "both" ? ["client", "server"] : [which]) {
     // The two counts run side by side: they count instructions, not time.
-    const [a, b] = await Promise.all([fewest(path, small, runs), fewest(path, large, runs)]);
+    const [a, b] = await Promise.all([
+      fewest(path, small, runs, alternating),
+      fewest(path, large, runs, alternating),
+    ]);
     const perRequest = Math.round((b - a) / (large - small));
-    console.log(`${path}: ${perRequest} instructions per request`);
+    const what = alternating ? `${path} (alternating heads)` : path;
+    console.log(`${what}: ${perRequest} instructions per request`);
   }
 }
