@@ -121,6 +121,9 @@ export class DenoTransport implements Transport {
   #eof = false;
   #endDelivered = false;
   #pumpStopped: PromiseWithResolvers<void> | null = null;
+  /** The array the read in flight reads into, and whether it is the `readInto` target. */
+  #readingInto: Uint8Array | null = null;
+  #readingIntoTarget = false;
 
   // writing
   #queue: Uint8Array[] = [];
@@ -130,6 +133,13 @@ export class DenoTransport implements Transport {
   /** The bytes of the write in flight (what `conn.write` was given). */
   #chunk: Uint8Array | null = null;
   #needDrain = false;
+
+  // One pair of reactions per transport for every read and write (one op of each
+  // kind is in flight at a time), rather than two new closures per op.
+  readonly #onRead = (n: number | null): void => this.#afterRead(n);
+  readonly #onReadFailed = (e: unknown): void => this.#readFailed(e);
+  readonly #onSent = (n: number): void => this.#sent(n);
+  readonly #onWriteFailed = (e: unknown): void => this.#writeFailed(e);
 
   // closing
   #state = OPEN;
@@ -199,20 +209,23 @@ export class DenoTransport implements Transport {
       this.#pumpEnded();
       return;
     }
-    const intoTarget = this.#target !== null;
+    this.#readingIntoTarget = this.#target !== null;
     let p: Promise<number | null>;
-    let buf: Uint8Array;
     try {
-      buf = this.#target ?? this.#buf ?? (this.#buf = new Uint8Array(this.#readSize));
+      const buf = this.#target ?? this.#buf ?? (this.#buf = new Uint8Array(this.#readSize));
+      this.#readingInto = buf;
       p = this.#conn.read(buf);
     } catch (e) {
       this.#readFailed(e);
       return;
     }
-    p.then((n) => this.#afterRead(buf, n, intoTarget), (e) => this.#readFailed(e));
+    p.then(this.#onRead, this.#onReadFailed);
   }
 
-  #afterRead(buf: Uint8Array, n: number | null, intoTarget: boolean): void {
+  #afterRead(n: number | null): void {
+    const buf = this.#readingInto!;
+    const intoTarget = this.#readingIntoTarget;
+    this.#readingInto = null;
     let more: boolean;
     try {
       if (n === null) {
@@ -232,6 +245,7 @@ export class DenoTransport implements Transport {
 
   #readFailed(e: unknown): void {
     this.#reading = false;
+    this.#readingInto = null;
     this.#forgetReadBuffer();
     this.#pumpStopped?.resolve();
     if (!this.#released && !this.#detached) this.#release(isCancel(e) ? undefined : asError(e));
@@ -419,7 +433,7 @@ export class DenoTransport implements Transport {
       this.#writeFailed(e);
       return;
     }
-    p.then((n) => this.#sent(n), (e) => this.#writeFailed(e));
+    p.then(this.#onSent, this.#onWriteFailed);
   }
 
   /** `conn.write` wrote `n` bytes of `#chunk` (it may write fewer than given). */
