@@ -10,6 +10,7 @@ import {
   type Fields,
   type FieldsInit,
   LocalProtocolError,
+  type PlainResponse,
   Response,
 } from "../core/protocol/mod.ts";
 import { trustedFields } from "../core/protocol/headers.ts";
@@ -97,6 +98,18 @@ const UTF8_ENCODER = new TextEncoder();
 const UTF8_DECODER = new TextDecoder();
 const JSON_LINE_END = UTF8_ENCODER.encode("\n");
 const EMPTY = new Uint8Array(0);
+/**
+ * The head `#sendPlain` hands to `sendPlainResponse`, filled anew for each
+ * response (the call keeps nothing of it), rather than a new object per response.
+ */
+const PLAIN_HEAD: PlainResponse = {
+  status: 200,
+  contentType: null,
+  contentLength: -1,
+  date: null,
+  close: false,
+};
+
 /** Bodies up to this size go out in one array with their head (copied once). */
 const COPY_LIMIT = 16384;
 /** Strings up to this length are checked for ASCII and copied by hand (no TextEncoder). */
@@ -603,17 +616,13 @@ export class HttpConnection {
     const ch = this.#ch;
     if (ch.closed) return;
     try {
-      ch.proto.sendPlainResponse(
-        {
-          status,
-          contentType,
-          contentLength: length,
-          date: ch.server.date(),
-          close: ch.mustCloseAfter(st),
-        },
-        this.#bodyAllowed(status) ? body : EMPTY,
-        ch.outBuffer(),
-      );
+      const head = PLAIN_HEAD;
+      head.status = status;
+      head.contentType = contentType;
+      head.contentLength = length;
+      head.date = ch.server.date();
+      head.close = ch.mustCloseAfter(st);
+      ch.proto.sendPlainResponse(head, this.#bodyAllowed(status) ? body : EMPTY, ch.outBuffer());
       ch.corked();
     } catch (e) {
       ch.abort();
