@@ -380,8 +380,14 @@ const MAX_KEPT_HEAD = 512;
 
 /** Lines a {@linkcode HeadLines} keeps, at most: the start line and the first field lines. */
 const MAX_KNOWN_LINES = 32;
-/** Longest line a {@linkcode HeadLines} keeps, in bytes (a longer one is parsed each time). */
-const MAX_KNOWN_LINE = 256;
+/**
+ * Longest line a {@linkcode HeadLines} keeps, in bytes (a longer one is parsed each
+ * time): a browser's Cookie line is often longer than a few hundred bytes, and
+ * comparing it takes less time than parsing it and decoding the head for it.
+ */
+const MAX_KNOWN_LINE = 1024;
+/** Bytes of slots a {@linkcode HeadLines} gives its lines in all (lines past it are not kept). */
+const MAX_KNOWN_BYTES = 4096;
 
 /**
  * The lines of the heads a connection received last, parsed: a line that comes
@@ -414,8 +420,10 @@ export class HeadLines {
   #newLines = 0;
   /** The kept lines' bytes. */
   #bytes: Uint8Array = NO_BYTES;
-  /** Bytes of `#bytes` given to slots. */
+  /** Bytes of `#bytes` given to slots (those of slots given up included, until compacted). */
   #used = 0;
+  /** Bytes of the slots the lines have now. */
+  #slotBytes = 0;
   /** For line k: `[3k]` where its slot starts, `[3k + 1]` its length (-1: none), `[3k + 2]` the slot's size. */
   #slots: number[] = [];
   /** What field line k gave, at index k - 1. */
@@ -517,6 +525,9 @@ export class HeadLines {
     while (slots.length <= i) slots.push(0, -1, 0);
     if (n > slots[i + 2]!) {
       const size = (n + 7) & ~7;
+      const grown = this.#slotBytes - slots[i + 2]! + size;
+      if (grown > MAX_KNOWN_BYTES) return false;
+      this.#slotBytes = grown;
       if (this.#used + size > this.#bytes.length) this.#compact(size);
       slots[i] = this.#used;
       slots[i + 2] = size;
