@@ -376,7 +376,7 @@ function copyOf(list: readonly string[]): string[] {
 }
 
 /** Longest head a {@linkcode HeadLines} keeps whole, in bytes (a longer one goes line by line). */
-const MAX_KEPT_HEAD = 512;
+const MAX_KEPT_HEAD = 2048;
 
 /** Lines a {@linkcode HeadLines} keeps, at most: the start line and the first field lines. */
 const MAX_KNOWN_LINES = 32;

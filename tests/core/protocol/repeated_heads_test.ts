@@ -283,8 +283,24 @@ test("repeated heads: the same head, then one that goes on after its empty line 
   ]);
 });
 
-test("repeated heads: heads too long to keep whole", () => {
-  const long = (tag: string) => get("GET /a HTTP/1.1", "Host: a", `X-Pad: ${tag.repeat(600)}`);
+test("repeated heads: heads of over 512 bytes kept whole, and heads too long for it", () => {
+  // 1.2 KB heads, the same for their first 640 bytes: kept whole.
+  const medium = (tag: string) =>
+    get("GET /a HTTP/1.1", "Host: a", `X-Pad: ${"x".repeat(600)}`, `X-Tag: ${tag.repeat(600)}`);
+  checkSeries(SERVER, [
+    medium("a"),
+    medium("a"),
+    medium("a"),
+    medium("a"),
+    medium("b"),
+    medium("a"),
+    medium("a"),
+    medium("a"),
+    medium("b"),
+  ]);
+  // 2.4 KB heads: their lines are kept, the heads are not kept whole.
+  const long = (tag: string) =>
+    get("GET /a HTTP/1.1", "Host: a", ...[1, 2, 3].map((k) => `X-Pad-${k}: ${tag.repeat(800)}`));
   checkSeries(SERVER, [long("a"), long("a"), long("b"), long("b")]);
   const small = get("GET /a HTTP/1.1", "Host: a");
   // A long head leaves the short one kept before it in place.
