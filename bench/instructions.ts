@@ -12,7 +12,9 @@
  *   next `GET /` once the answer to the one before was written (as wrk does in S1).
  *   With `--alternating`, each connection sends two different heads by turns
  *   (`GET /a` and `GET /bb`, both with an `Accept` field), so that no head comes
- *   again right after itself: the path of a head that was not kept whole.
+ *   again right after itself: the path of a head that was not kept whole. With
+ *   `--browser`, the heads are a browser's (716 bytes: Firefox's fields and a
+ *   420-byte Cookie), for `GET /api/items/1` (and `/api/items/22` by turns).
  *
  * Every byte our code handles is real; only the kernel is left out. Each path is run
  * under valgrind (with V8 single-threaded and seeded, so that the same work is done
@@ -32,6 +34,7 @@
  * deno run -A bench/instructions.ts                 # both paths
  * deno run -A bench/instructions.ts client --runs=1 # one path, one run per count
  * deno run -A bench/instructions.ts server --alternating # heads that change every time
+ * deno run -A bench/instructions.ts server --browser --alternating # a browser's heads
  * deno run -A bench/instructions.ts --smoke         # the workloads alone, no valgrind
  * ```
  *
@@ -45,11 +48,32 @@ import { fail } from "./clients/common.ts";
 import { fixedResponse } from "./servers/raw_common.ts";
 
 const CONNECTIONS = 50;
-const REQUEST = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n");
-/** The two heads each connection sends by turns with `--alternating`. */
-const ALTERNATING = ["/a", "/bb"].map((target) =>
-  new TextEncoder().encode(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAccept: */*\r\n\r\n`)
-);
+/** The options that choose the heads of the server workload. */
+const HEAD_OPTIONS = ["--alternating", "--browser"];
+
+/** A browser's fields after Host, its Cookie 420 bytes long. */
+const BROWSER_FIELDS = [
+  "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
+  "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+  "Accept-Language: en-US,en;q=0.5",
+  "Accept-Encoding: gzip, deflate, br",
+  "Connection: keep-alive",
+  "Cookie: " +
+  Array.from({ length: 12 }, (_, i) => `_ga_${i}=GA1.1.${1234567890 + i * 7919}.${1700000000 + i}`)
+    .join("; "),
+];
+
+/** The heads each connection of the server workload sends, by turns, for `options`. */
+function serverHeads(options: readonly string[]): Uint8Array[] {
+  const alternating = options.includes("--alternating");
+  const browser = options.includes("--browser");
+  const targets = browser ? ["/api/items/1", "/api/items/22"] : alternating ? ["/a", "/bb"] : ["/"];
+  const fields = browser ? BROWSER_FIELDS : alternating ? ["Accept: */*"] : [];
+  return targets.slice(0, alternating ? 2 : 1).map((target) => {
+    const lines = [`GET ${target} HTTP/1.1`, "Host: 127.0.0.1:8080", ...fields];
+    return new TextEncoder().encode(lines.join("\r\n") + "\r\n\r\n");
+  });
+}
 const V8_FLAGS = "--single-threaded,--predictable,--random-seed=1,--hash-seed=1";
 
 /** The value of `--name=value`, or `dflt`. */
@@ -132,14 +156,15 @@ async function clientWorkload(requests: number): Promise<void> {
   for (const client of clients) client.close();
 }
 
-async function serverWorkload(requests: number, alternating: boolean): Promise<void> {
+async function serverWorkload(requests: number, options: readonly string[]): Promise<void> {
+  const heads = serverHeads(options);
   let sent = 0;
   const conns = Array.from({ length: CONNECTIONS }, () => {
     let turn = 0;
     const next = () => {
       if (sent === requests) return null;
       sent++;
-      return alternating ? ALTERNATING[turn++ & 1]! : REQUEST;
+      return heads[turn++ % heads.length]!;
     };
     return new MemoryConn(next(), next);
   });
@@ -168,7 +193,11 @@ async function serverWorkload(requests: number, alternating: boolean): Promise<v
 }
 
 /** Runs one workload under valgrind; returns the instructions it took. */
-async function count(path: string, requests: number, alternating: boolean): Promise<number> {
+async function count(
+  path: string,
+  requests: number,
+  options: readonly string[],
+): Promise<number> {
   const args = [
     "--tool=cachegrind",
     "--cache-sim=no",
@@ -181,7 +210,7 @@ async function count(path: string, requests: number, alternating: boolean): Prom
     new URL(import.meta.url).pathname,
     `--workload=${path}`,
     `--requests=${requests}`,
-    ...(alternating ? ["--alternating"] : []),
+    ...options,
   ];
   let out: Deno.CommandOutput;
   try {
@@ -202,34 +231,35 @@ async function fewest(
   path: string,
   requests: number,
   runs: number,
-  alternating: boolean,
+  options: readonly string[],
 ): Promise<number> {
   let best = Infinity;
-  for (let i = 0; i < runs; i++) best = Math.min(best, await count(path, requests, alternating));
+  for (let i = 0; i < runs; i++) best = Math.min(best, await count(path, requests, options));
   return best;
 }
 
 const workload = Deno.args.find((a) => a.startsWith("--workload="))?.slice(11);
-const alternating = Deno.args.includes("--alternating");
+const headOptions = Deno.args.filter((a) => HEAD_OPTIONS.includes(a));
 if (workload !== undefined) {
   const requests = option("requests", 1000);
   if (workload === "client") await clientWorkload(requests);
-  else if (workload === "server") await serverWorkload(requests, alternating);
+  else if (workload === "server") await serverWorkload(requests, headOptions);
   else fail(`unknown workload ${JSON.stringify(workload)}`);
 } else if (Deno.args.includes("--smoke")) {
   await clientWorkload(1000);
-  await serverWorkload(1000, false);
-  await serverWorkload(1000, true);
-  console.log("client and server workloads ran (1000 requests each, the server's twice)");
+  await serverWorkload(1000, []);
+  await serverWorkload(1000, ["--alternating"]);
+  await serverWorkload(1000, ["--browser", "--alternating"]);
+  console.log("client and server workloads ran (1000 requests each, the server's three times)");
 } else {
   const which = Deno.args.find((a) => !a.startsWith("--")) ?? "both";
   if (which !== "client" && which !== "server" && which !== "both") {
     fail(
-      "usage: instructions.ts [client|server|both] [--alternating] [--runs=3] [--small=20000] " +
-        "[--large=100000]",
+      "usage: instructions.ts [client|server|both] [--alternating] [--browser] [--runs=3] " +
+        "[--small=20000] [--large=100000]",
     );
   }
-  if (alternating && which !== "server") fail("--alternating is a server workload");
+  if (headOptions.length > 0 && which !== "server") fail(`${headOptions[0]} is a server option`);
   const runs = option("runs", 3);
   const small = option("small", 20_000);
   const large = option("large", 100_000);
@@ -237,11 +267,11 @@ if (workload !== undefined) {
   for (const path of which === "both" ? ["client", "server"] : [which]) {
     // The two counts run side by side: they count instructions, not time.
     const [a, b] = await Promise.all([
-      fewest(path, small, runs, alternating),
-      fewest(path, large, runs, alternating),
+      fewest(path, small, runs, headOptions),
+      fewest(path, large, runs, headOptions),
     ]);
     const perRequest = Math.round((b - a) / (large - small));
-    const what = alternating ? `${path} (alternating heads)` : path;
+    const what = headOptions.length > 0 ? `${path} (${headOptions.join(" ")})` : path;
     console.log(`${what}: ${perRequest} instructions per request`);
   }
 }
