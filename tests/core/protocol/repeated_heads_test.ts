@@ -30,11 +30,17 @@ interface Parsed {
   error: string | null;
 }
 
+/** The bytes of `s` in a view of an array that holds the bytes of `before` ahead of them. */
+function after(before: string, s: string): Uint8Array {
+  return bytes(before + s).subarray(before.length);
+}
+
 /**
  * Feeds one message to `conn` (set up for it) and takes every event; with `cut`
- * inside the message, it comes in two reads, split before byte `cut`.
+ * inside the message, it comes in two reads, split before byte `cut`; each read
+ * is a view of an array that holds the bytes of `before` ahead of it.
  */
-function parseOne(conn: Connection, message: string, cut = 0): Parsed {
+function parseOne(conn: Connection, message: string, cut = 0, before = ""): Parsed {
   if (conn.ourRole === CLIENT) {
     conn.send(getRequest());
     conn.send(new EndOfMessage());
@@ -43,12 +49,12 @@ function parseOne(conn: Connection, message: string, cut = 0): Parsed {
   let c: { events: Event[]; error: unknown } = { events: [], error: null };
   const at = cut < message.length ? cut : 0;
   if (at > 0) {
-    conn.receiveData(bytes(message.slice(0, at)));
+    conn.receiveData(after(before, message.slice(0, at)));
     c = collect(conn);
     events.push(...c.events);
   }
   if (c.error === null) {
-    conn.receiveData(bytes(message.slice(at)));
+    conn.receiveData(after(before, message.slice(at)));
     c = collect(conn);
     events.push(...c.events);
   }
@@ -224,6 +230,31 @@ test("repeated heads: responses give what a fresh connection gives", () => {
     ok("200 OK", "Content-Length: 2") + "hi",
     ok("200 OK", "Content-Length: 2", "Content-Length: 3") + "hi",
   ]);
+});
+
+test("repeated heads: lines that differ in one byte, in views at any offset", () => {
+  // A change at any place of a kept line (its last bytes included) is seen,
+  // wherever the view of the read starts in its array, and whatever the array
+  // holds ahead of it (here also the head before, so that a comparison reading
+  // from the array's start rather than the view's would find the line).
+  for (const length of [1, 2, 3, 4, 5, 32, 33, 34, 35, 36, 45]) {
+    const value = (changed: number) =>
+      Array.from({ length }, (_, i) => i === changed ? "Z" : String.fromCharCode(0x61 + i % 26))
+        .join("");
+    for (let changed = 0; changed < length; changed++) {
+      for (const ahead of ["", "x", "xy", "xyz", null]) {
+        const conn = new Connection(SERVER);
+        let last = "";
+        for (const v of [value(-1), value(-1), value(changed), value(-1), value(changed)]) {
+          const message = get("GET /a HTTP/1.1", "Host: a", `X-Long: ${v}`, `X-${v}: 1`);
+          const expected = parseOne(new Connection(SERVER), message);
+          assert.deepEqual(parseOne(conn, message, 0, ahead ?? last), expected);
+          nextCycle(conn);
+          last = message;
+        }
+      }
+    }
+  }
 });
 
 test("repeated heads: a request's parsed parts are its own", () => {
