@@ -955,10 +955,11 @@ export class Connection {
   /**
    * Lets go of the lines of earlier heads (and the last head whole) that the
    * connection keeps so that a line or head received again byte for byte is not
-   * parsed again (a few hundred bytes per connection that carried more than one
-   * message), and of the last view of received bytes it handed out. For a
-   * connection that has gone quiet: its next head is parsed in full and keeping
-   * starts again from there. Any time is safe; what is parsed does not change.
+   * parsed again (from a few hundred bytes to a few KB per connection that
+   * carried more than one message: lines of up to 1 KB, 4 KB of them in all, and
+   * a head of up to 2 KB), and of the last view of received bytes it handed out.
+   * For a connection that has gone quiet: its next head is parsed in full and
+   * keeping starts again from there. Any time is safe; what is parsed does not change.
    *
    * @example A server's keep-alive connection idle for a while
    * ```ts
