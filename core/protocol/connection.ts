@@ -180,7 +180,11 @@ export class Connection {
   readonly theirRole: Role;
   readonly #maxHead: number;
   readonly #buf = new ReceiveBuffer();
-  #states: { CLIENT: State; SERVER: State } = { CLIENT: IDLE, SERVER: IDLE };
+  /** The client's and the server's states (two fields: no keyed lookup per access). */
+  #client: State = IDLE;
+  #server: State = IDLE;
+  /** `ourRole === SERVER`: which of the two is ours. */
+  readonly #weAreServer: boolean;
   #theyClosed = false;
   #keepAlive = true;
   #switchProposed = false;
@@ -216,22 +220,33 @@ export class Connection {
   constructor(ourRole: Role, options: ConnectionOptions = {}) {
     this.ourRole = ourRole;
     this.theirRole = ourRole === CLIENT ? SERVER : CLIENT;
+    this.#weAreServer = ourRole === SERVER;
     this.#maxHead = options.maxIncompleteEventSize ?? 16 * 1024;
   }
 
   /** Both sides' states. */
   get states(): { readonly CLIENT: State; readonly SERVER: State } {
-    return { ...this.#states };
+    return { CLIENT: this.#client, SERVER: this.#server };
   }
 
   /** Our side's state. */
   get ourState(): State {
-    return this.#states[this.ourRole];
+    return this.#weAreServer ? this.#server : this.#client;
   }
 
   /** The peer's state. */
   get theirState(): State {
-    return this.#states[this.theirRole];
+    return this.#weAreServer ? this.#client : this.#server;
+  }
+
+  #setOurState(state: State): void {
+    if (this.#weAreServer) this.#server = state;
+    else this.#client = state;
+  }
+
+  #setTheirState(state: State): void {
+    if (this.#weAreServer) this.#client = state;
+    else this.#server = state;
   }
 
   /** HTTP version of the last head received (`"1.1"`, `"1.0"`), or `null` before any. */
@@ -351,7 +366,7 @@ export class Connection {
       releaseHeadText();
       if (e instanceof RemoteProtocolError) {
         this.#error = e;
-        this.#states[this.theirRole] = ERROR;
+        this.#setTheirState(ERROR);
         this.#afterChange();
       }
       throw e;
@@ -534,8 +549,8 @@ export class Connection {
       const framing = requestFramingOf(event, flags, RemoteProtocolError);
       this.#startRequest(event, framing, flags);
       this.#reader = readerFor(framing, this.#maxHead);
-      this.#states.CLIENT = SEND_BODY;
-      if (this.#states.SERVER === IDLE) this.#states.SERVER = SEND_RESPONSE;
+      this.#client = SEND_BODY;
+      if (this.#server === IDLE) this.#server = SEND_RESPONSE;
     } else if (event instanceof InformationalResponse) {
       this.#theirVersion = event.httpVersion;
       this.#responseStarted(event.status, true);
@@ -559,7 +574,7 @@ export class Connection {
     } else if (event instanceof EndOfMessage) {
       this.#theirMessageEnded();
     } else if (event instanceof ConnectionClosed) {
-      this.#states[this.theirRole] = CLOSED;
+      this.#setTheirState(CLOSED);
     }
     this.#afterChange();
   }
@@ -568,7 +583,7 @@ export class Connection {
   #theirMessageEnded(): void {
     this.#reader = null;
     if (this.theirRole === CLIENT) this.#clientWaiting100 = false;
-    this.#states[this.theirRole] = DONE;
+    this.#setTheirState(DONE);
   }
 
   /**
@@ -596,33 +611,34 @@ export class Connection {
         ? status === 101
         : this.#requestMethod === "CONNECT" && status >= 200 && status < 300);
     if (switches) {
-      this.#states.SERVER = SWITCHED_PROTOCOL;
+      this.#server = SWITCHED_PROTOCOL;
       this.#reader = null;
       this.#writer = null;
       return;
     }
     if (informational) return;
     this.#switchProposed = false;
-    if (this.#states.CLIENT === MIGHT_SWITCH_PROTOCOL) this.#states.CLIENT = DONE;
-    this.#states.SERVER = SEND_BODY;
+    if (this.#client === MIGHT_SWITCH_PROTOCOL) this.#client = DONE;
+    this.#server = SEND_BODY;
   }
 
   /** State-triggered transitions (h11's table). */
   #afterChange(): void {
-    const s = this.#states;
-    if (s.CLIENT === DONE && this.#switchProposed) s.CLIENT = MIGHT_SWITCH_PROTOCOL;
-    if (s.CLIENT === MIGHT_SWITCH_PROTOCOL && s.SERVER === SWITCHED_PROTOCOL) {
-      s.CLIENT = SWITCHED_PROTOCOL;
+    if (this.#client === DONE && this.#switchProposed) this.#client = MIGHT_SWITCH_PROTOCOL;
+    if (this.#client === MIGHT_SWITCH_PROTOCOL && this.#server === SWITCHED_PROTOCOL) {
+      this.#client = SWITCHED_PROTOCOL;
     }
     if (!this.#keepAlive) {
-      if (s.CLIENT === DONE) s.CLIENT = MUST_CLOSE;
-      if (s.SERVER === DONE) s.SERVER = MUST_CLOSE;
+      if (this.#client === DONE) this.#client = MUST_CLOSE;
+      if (this.#server === DONE) this.#server = MUST_CLOSE;
     }
-    if ((s.CLIENT === CLOSED || s.CLIENT === ERROR) && (s.SERVER === DONE || s.SERVER === IDLE)) {
-      if (!(s.CLIENT === ERROR && s.SERVER === IDLE)) s.SERVER = MUST_CLOSE;
+    const client = this.#client;
+    const server = this.#server;
+    if ((client === CLOSED || client === ERROR) && (server === DONE || server === IDLE)) {
+      if (!(client === ERROR && server === IDLE)) this.#server = MUST_CLOSE;
     }
-    if ((s.SERVER === CLOSED || s.SERVER === ERROR) && (s.CLIENT === DONE || s.CLIENT === IDLE)) {
-      if (!(s.SERVER === ERROR && s.CLIENT === IDLE)) s.CLIENT = MUST_CLOSE;
+    if ((server === CLOSED || server === ERROR) && (client === DONE || client === IDLE)) {
+      if (!(server === ERROR && client === IDLE)) this.#client = MUST_CLOSE;
     }
   }
 
@@ -664,7 +680,7 @@ export class Connection {
     const role = this.ourRole;
     const state = this.ourState;
     if (event instanceof ConnectionClosed) {
-      this.#states[role] = CLOSED;
+      this.#setOurState(CLOSED);
       return null;
     }
     if (event instanceof Request) {
@@ -678,8 +694,8 @@ export class Connection {
       const framing = requestFramingOf(event, flags, LocalProtocolError);
       this.#startRequest(event, framing, flags);
       this.#writer = bodyWriter(framing);
-      this.#states.CLIENT = SEND_BODY;
-      if (this.#states.SERVER === IDLE) this.#states.SERVER = SEND_RESPONSE;
+      this.#client = SEND_BODY;
+      if (this.#server === IDLE) this.#server = SEND_RESPONSE;
       return [writeRequestHead(event)];
     }
     if (event instanceof InformationalResponse || event instanceof Response) {
@@ -721,7 +737,7 @@ export class Connection {
     const pieces = this.#writer!.end(trailers);
     this.#writer = null;
     if (role === CLIENT) this.#clientWaiting100 = false;
-    this.#states[role] = DONE;
+    this.#setOurState(DONE);
     return pieces;
   }
 
@@ -846,7 +862,7 @@ export class Connection {
     this.#checkCanRespond();
     try {
       // As #startResponse, for these fields: a length (or no body) frames the body.
-      const client = this.#states.CLIENT;
+      const client = this.#client;
       if (head.close || client === ERROR || client === IDLE) this.#keepAlive = false;
       let connectionLine: Uint8Array | null = null;
       if (!this.#keepAlive) connectionLine = CONNECTION_CLOSE_LINE;
@@ -855,7 +871,7 @@ export class Connection {
       this.#afterChange();
       checkWholeBody(body.length, bodyless ? -1 : length);
       this.#writer = null;
-      this.#states.SERVER = DONE;
+      this.#server = DONE;
       this.#afterChange();
       writePlainResponseTo(out, status, typeLine, length, dateLine, connectionLine, body);
     } catch (e) {
@@ -873,7 +889,7 @@ export class Connection {
     const peer11 = this.#theirVersion === "1.1";
     // Our own "close", a broken request, or an answer sent before any request
     // (408, 400) all end the connection after this response.
-    const client = this.#states.CLIENT;
+    const client = this.#client;
     if (!allowsKeepAlive(headers, "1.1") || client === ERROR || client === IDLE) {
       this.#keepAlive = false;
     }
@@ -925,7 +941,7 @@ export class Connection {
 
   /** Marks our side as failed (for example after a write error). */
   sendFailed(): void {
-    this.#states[this.ourRole] = ERROR;
+    this.#setOurState(ERROR);
     this.#afterChange();
   }
 
@@ -936,14 +952,13 @@ export class Connection {
    * @throws {LocalProtocolError} unless both sides are `DONE`.
    */
   startNextCycle(): void {
-    const s = this.#states;
-    if (s.CLIENT !== DONE || s.SERVER !== DONE) {
+    if (this.#client !== DONE || this.#server !== DONE) {
       throw new LocalProtocolError(
-        `Cannot start a new cycle in states CLIENT=${s.CLIENT}, SERVER=${s.SERVER}`,
+        `Cannot start a new cycle in states CLIENT=${this.#client}, SERVER=${this.#server}`,
       );
     }
-    s.CLIENT = IDLE;
-    s.SERVER = IDLE;
+    this.#client = IDLE;
+    this.#server = IDLE;
     this.#requestMethod = null;
     this.#switchProposed = false;
     this.#clientWaiting100 = false;
