@@ -40,7 +40,8 @@ import type { ResolvedOptions } from "./options.ts";
 export interface ServerCore {
   readonly opts: ResolvedOptions;
   readonly isSecure: boolean;
-  readonly shuttingDown: boolean;
+  /** Set by the server's `shutdown()`: each answer then closes its connection. */
+  shuttingDown: boolean;
   /** Queues a request (or an event of it) for `processEvents()`. */
   enqueue(st: RequestState): void;
   /** The channel's socket is closed. */

@@ -52,7 +52,6 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
   #queue: RequestState[] = [];
   #head = 0;
   #closed = false;
-  #shuttingDown = false;
   /** Every accepted transport not yet fully closed (evicted and refused ones too). */
   readonly #live = new Set<Transport>();
   readonly #core: ServerCore;
@@ -78,13 +77,10 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
   constructor(options: HttpServerOptions = {}) {
     const opts = resolveOptions(options);
     this.#opts = opts;
-    const shuttingDown = () => this.#shuttingDown;
     this.#core = {
       opts,
       isSecure: opts.tls !== undefined,
-      get shuttingDown() {
-        return shuttingDown();
-      },
+      shuttingDown: false,
       enqueue: (st) => this.#enqueue(st),
       channelClosed: (ch) => this.#channelClosed(ch),
       scheduleFlush: (ch) => this.#scheduleFlush(ch),
@@ -237,7 +233,7 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
    * @returns Resolves when every socket is closed.
    */
   shutdown(): Promise<void> {
-    this.#shuttingDown = true;
+    this.#core.shuttingDown = true;
     this.#stop();
     for (const ch of this.#channels) if (ch.idle) ch.close();
     return this.#finished();
@@ -366,7 +362,7 @@ export class HttpServer implements Pollable, AsyncIterable<HttpConnection> {
   }
 
   #enqueue(st: RequestState): void {
-    if (this.#closed && !this.#shuttingDown) return;
+    if (this.#closed && !this.#core.shuttingDown) return;
     this.#queue.push(st);
     if (this.#waiters.length > 0) {
       const conn = this.processEvents();
