@@ -199,9 +199,10 @@ export class Connection {
   #error: ProtocolError | null = null;
   /** HAS_* bits of the head just received (see `lastFieldFlags`). */
   #fieldFlags = ALL_FIELDS;
-  /** The last request sent and its HAS_* bits. */
+  /** The last request sent, its HAS_* bits and its head's bytes. */
   #lastSent: Request | null = null;
   #lastSentFlags = 0;
+  #lastSentHead: Uint8Array | null = null;
   /** Request heads parsed since the last `receiveData` (-1: decode them one by one). */
   #headsInReceive = 0;
   /** The rest of a read that held several request heads, decoded once (pipelining). */
@@ -688,15 +689,18 @@ export class Connection {
         throw new LocalProtocolError(`Cannot send a request in state ${state}`);
       }
       // A client sends the same Request object again and again: its fields are immutable.
-      const flags = event === this.#lastSent ? this.#lastSentFlags : fieldFlagsOf(event.headers);
-      this.#lastSent = event;
-      this.#lastSentFlags = flags;
+      if (event !== this.#lastSent) {
+        this.#lastSent = event;
+        this.#lastSentFlags = fieldFlagsOf(event.headers);
+        this.#lastSentHead = null;
+      }
+      const flags = this.#lastSentFlags;
       const framing = requestFramingOf(event, flags, LocalProtocolError);
       this.#startRequest(event, framing, flags);
       this.#writer = bodyWriter(framing);
       this.#client = SEND_BODY;
       if (this.#server === IDLE) this.#server = SEND_RESPONSE;
-      return [writeRequestHead(event)];
+      return [this.#lastSentHead ??= writeRequestHead(event)];
     }
     if (event instanceof InformationalResponse || event instanceof Response) {
       if (
