@@ -138,6 +138,20 @@ test("auth: Basic from the URL, the option, the setter and per request", async (
   }
 });
 
+test("auth: an Authorization header of the client's own is sent instead of its auth", async () => {
+  const srv = rawServer((req, s) => s.write(ok(req.headers.authorization ?? "none")));
+  const client = new HttpClient(`http://alice:pw@127.0.0.1:${srv.port}`, {
+    headers: { Authorization: "Bearer own" },
+  });
+  try {
+    assert.equal((await client.get("/").wait())!.text(), "Bearer own");
+    assert.equal((await client.post("/", { data: "x" }).wait())!.text(), "Bearer own");
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
 /** A raw Digest server (MD5, qop=auth) with a nonce that can be made stale. */
 function digestServer(user: string, pass: string, opts: { staleAfter?: number } = {}) {
   const realm = "test-realm";

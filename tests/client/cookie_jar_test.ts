@@ -44,6 +44,24 @@ test("cookies: initial cookies option and a shared jar", async () => {
   }
 });
 
+test("cookies: a Cookie header of the client's own or of one request is sent instead of the jar's", async () => {
+  const srv = rawServer((req, s) => s.write(ok(req.headers.cookie ?? "none")));
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`, {
+    cookies: { jar: "1" },
+    headers: { Cookie: "mine=2" },
+  });
+  const plain = new HttpClient(`http://127.0.0.1:${srv.port}`, { cookies: { jar: "1" } });
+  try {
+    assert.equal((await client.get("/").wait())!.text(), "mine=2");
+    assert.equal((await plain.get("/").wait())!.text(), "jar=1");
+    assert.equal((await plain.get("/", { headers: { cookie: "one=3" } }).wait())!.text(), "one=3");
+  } finally {
+    client.close();
+    plain.close();
+    await srv.close();
+  }
+});
+
 test("cookies: Max-Age and Expires, deletion by Max-Age=0 and past Expires", () => {
   const jar = new CookieJar();
   const now = Date.parse("2025-01-01T00:00:00Z");
