@@ -198,6 +198,16 @@ async function serverWorkload(requests: number, options: readonly string[]): Pro
   if (answered !== requests) fail(`server workload: ${answered} of ${requests} requests answered`);
 }
 
+/** The arguments that make this script run one workload of `requests` requests. */
+function workloadArgs(path: string, requests: number, options: readonly string[]): string[] {
+  return [
+    new URL(import.meta.url).pathname,
+    `--workload=${path}`,
+    `--requests=${requests}`,
+    ...options,
+  ];
+}
+
 /** Runs one workload under valgrind; returns the instructions it took. */
 async function count(
   path: string,
@@ -213,10 +223,7 @@ async function count(
     "run",
     "-A",
     `--v8-flags=${V8_FLAGS}`,
-    new URL(import.meta.url).pathname,
-    `--workload=${path}`,
-    `--requests=${requests}`,
-    ...options,
+    ...workloadArgs(path, requests, options),
   ];
   let out: Deno.CommandOutput;
   try {
@@ -244,6 +251,9 @@ async function fewest(
   return best;
 }
 
+/** The two runs `--allocated` takes the difference of, in requests. */
+const HEAP_SMALL = 10_000;
+const HEAP_LARGE = 40_000;
 /** What the child of `--allocated` prints last: the heap in use, in bytes. */
 const HEAP_USED = "heap used:";
 
@@ -257,11 +267,8 @@ async function heapUsed(path: string, requests: number, options: readonly string
     "run",
     "-A",
     "--v8-flags=--trace-gc,--single-threaded,--min-semi-space-size=128,--max-semi-space-size=128",
-    new URL(import.meta.url).pathname,
-    `--workload=${path}`,
-    `--requests=${requests}`,
+    ...workloadArgs(path, requests, options),
     "--heap-used",
-    ...options,
   ];
   const out = await new Deno.Command(Deno.execPath(), { args, stdout: "piped" }).output();
   const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
@@ -300,9 +307,10 @@ if (workload !== undefined) {
     headOptions.length > 0 ? `${path} (${headOptions.join(" ")})` : path;
   if (Deno.args.includes("--allocated")) {
     for (const path of paths) {
-      const a = await heapUsed(path, 10_000, headOptions);
-      const b = await heapUsed(path, 40_000, headOptions);
-      console.log(`${what(path)}: ${Math.round((b - a) / 30_000)} bytes allocated per request`);
+      const a = await heapUsed(path, HEAP_SMALL, headOptions);
+      const b = await heapUsed(path, HEAP_LARGE, headOptions);
+      const perRequest = Math.round((b - a) / (HEAP_LARGE - HEAP_SMALL));
+      console.log(`${what(path)}: ${perRequest} bytes allocated per request`);
     }
   } else {
     const runs = option("runs", 3);
