@@ -41,27 +41,14 @@ function fieldLines(
   return s;
 }
 
-/** Head bytes of requests serialised without extra fields (a `Request` is immutable). */
-const requestHeads = new WeakMap<Request, Uint8Array>();
-
 /**
- * Serialises a request head. `extra` fields are appended (automatic framing).
- * Without `extra` the bytes are remembered per `Request` object, so a client that
- * sends the same `Request` again gets them without encoding (do not modify them).
+ * Serialises a request head. The connection keeps the bytes of the last request
+ * it sent, so a client that sends the same `Request` again does not encode it again.
  */
-export function writeRequestHead(
-  req: Request,
-  extra: readonly (readonly [string, string])[] = [],
-): Uint8Array {
-  if (extra.length === 0) {
-    const known = requestHeads.get(req);
-    if (known !== undefined) return known;
-  }
-  const head = encodeLatin1(
-    req.method + " " + req.target + " HTTP/1.1\r\n" + fieldLines(req.headers, extra, null) + "\r\n",
+export function writeRequestHead(req: Request): Uint8Array {
+  return encodeLatin1(
+    req.method + " " + req.target + " HTTP/1.1\r\n" + fieldLines(req.headers, [], null) + "\r\n",
   );
-  if (extra.length === 0) requestHeads.set(req, head);
-  return head;
 }
 
 /** `HTTP/1.1 <status> <standard reason>\r\n` as bytes, by status (filled on first use). */
