@@ -24,7 +24,9 @@ export type FieldsInit =
 /**
  * An immutable, ordered list of header fields (or trailer fields).
  *
- * Lookups compare names case-insensitively without building a dictionary.
+ * Lookups compare names case-insensitively without building a dictionary. Being
+ * immutable, one `Fields` may belong to several messages: a connection gives each
+ * head it receives again byte for byte the fields it gave that head before.
  *
  * @example Building and reading fields
  * ```ts

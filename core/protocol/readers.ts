@@ -63,16 +63,17 @@ let scanHigh = false;
 export function scanHead(bytes: Uint8Array, start: number, end: number): number {
   let n = 0;
   let high = false;
+  let ends = lineEnds;
   for (let i = start; i < end; i++) {
     const c = bytes[i]!;
     if (c < 0x20) {
       if (c === LF) {
-        if (n === lineEnds.length) {
+        if (n === ends.length) {
           const grown = new Int32Array(n * 2);
-          grown.set(lineEnds);
-          lineEnds = grown;
+          grown.set(ends);
+          lineEnds = ends = grown;
         }
-        lineEnds[n++] = i;
+        ends[n++] = i;
         const p = bytes[i - 1];
         if (
           i - 1 >= start && (p === LF || (p === CR && i - 2 >= start && bytes[i - 2] === LF))
@@ -345,13 +346,6 @@ interface KnownField {
   flag: number;
 }
 
-/** A copy of `list` (made at its size, like the lists `parseFields` makes). */
-function copyOf(list: readonly string[]): string[] {
-  const out: string[] = new Array(list.length);
-  for (let i = 0; i < list.length; i++) out[i] = list[i]!;
-  return out;
-}
-
 /** Longest head a {@linkcode HeadLines} keeps whole, in bytes (a longer one goes line by line). */
 const MAX_KEPT_HEAD = 2048;
 
@@ -422,9 +416,9 @@ export class HeadLines {
 
   /**
    * When `bytes[start, end)` starts with the head kept whole, byte for byte up to
-   * and including its empty line, a new event with the parts that head gave (in
-   * fields of its own), and {@linkcode lastFieldFlags} set as its parse set them;
-   * otherwise null. The head is `keptHeadLength` bytes long.
+   * and including its empty line, a new event with the parts that head gave (the
+   * same immutable {@linkcode Fields}), and {@linkcode lastFieldFlags} set as its
+   * parse set them; otherwise null. The head is `keptHeadLength` bytes long.
    */
   repeated(
     bytes: Uint8Array,
@@ -439,10 +433,7 @@ export class HeadLines {
       if (kept[j] !== bytes[start + j]) return null;
     }
     fieldFlags = this.#headFlags;
-    const h = event.headers;
-    const headers = h.names.length === 0
-      ? h
-      : trustedFields(copyOf(h.names), copyOf(h.lowerNames), copyOf(h.values));
+    const headers = event.headers;
     if (event instanceof Request) {
       return new ParsedRequest(event.method, event.target, headers, event.httpVersion);
     }
