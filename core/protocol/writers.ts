@@ -24,20 +24,12 @@ export function encodeLatin1(s: string): Uint8Array {
   return out;
 }
 
-function fieldLines(
-  headers: Fields,
-  extra: readonly (readonly [string, string])[],
-  skip: string | null,
-): string {
+/** The field lines of `headers`, each ended by CRLF. */
+function fieldLines(headers: Fields): string {
   let s = "";
   const names = headers.names;
-  const lower = headers.lowerNames;
   const values = headers.values;
-  for (let i = 0; i < names.length; i++) {
-    if (lower[i] === skip) continue;
-    s += names[i] + ": " + values[i] + "\r\n";
-  }
-  for (const [n, v] of extra) s += n + ": " + v + "\r\n";
+  for (let i = 0; i < names.length; i++) s += names[i] + ": " + values[i] + "\r\n";
   return s;
 }
 
@@ -47,7 +39,7 @@ function fieldLines(
  */
 export function writeRequestHead(req: Request): Uint8Array {
   return encodeLatin1(
-    req.method + " " + req.target + " HTTP/1.1\r\n" + fieldLines(req.headers, [], null) + "\r\n",
+    req.method + " " + req.target + " HTTP/1.1\r\n" + fieldLines(req.headers) + "\r\n",
   );
 }
 
@@ -361,7 +353,7 @@ class ChunkedWriter implements BodyWriter {
   }
   end(trailers: Fields): Uint8Array[] {
     if (trailers.size === 0) return [LAST_CHUNK_NO_TRAILERS];
-    return [LAST_CHUNK, encodeLatin1(fieldLines(trailers, [], null) + "\r\n")];
+    return [LAST_CHUNK, encodeLatin1(fieldLines(trailers) + "\r\n")];
   }
 }
 
