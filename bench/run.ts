@@ -21,6 +21,8 @@
  * @module
  */
 
+import { verdict } from "./verdict.ts";
+
 // ---------------------------------------------------------------- configuration
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -1094,17 +1096,7 @@ function judge(results: ScenarioResult[]): TargetResult[] {
       measured = measured / median(a.samples);
     }
     const met = t.op === ">=" ? measured >= t.value : measured <= t.value;
-    const unit = t.anchor !== undefined ? "x" : " KB";
-    const shown = `${measured.toFixed(2)}${unit}`;
-    let text: string;
-    if (met) text = `met (${shown})`;
-    else if (t.op === ">=") {
-      text =
-        `not met: ${shown}, ${((1 - measured / t.value) * 100).toFixed(0)}% below the target ` +
-        `(needs ${(t.value / measured).toFixed(2)}x more)`;
-    } else {
-      text = `not met: ${shown}, ${(measured - t.value).toFixed(2)} KB over the limit`;
-    }
+    const text = verdict(measured, t.op, t.value, t.anchor !== undefined ? "x" : " KB");
     return { target: t, measured, met, text };
   });
 }
