@@ -69,19 +69,22 @@ const OUT_SIZE = 1024;
 const POOL_SIZE = 64;
 
 /**
- * Output buffers handed to a transport, oldest first, each with that transport:
- * a buffer is reused once its transport holds nothing any more (Deno writes are
- * asynchronous; on Deno a new array, or a new view of one, costs far more than on
- * Bun). Shared by every connection, so an idle connection keeps no output buffer
- * of its own.
+ * Output buffers handed to a transport, oldest first, each with that transport
+ * and the end mark of its bytes there: a buffer is reused once its transport has
+ * sent it (Deno writes are asynchronous; on Deno a new array, or a new view of
+ * one, costs far more than on Bun). Not once the transport holds nothing: a loop
+ * that answers many connections in one go finds most of them busy with a newer
+ * answer. Shared by every connection, so an idle connection keeps no output
+ * buffer of its own.
  */
 const poolBuffers: (OutputBuffer | null)[] = new Array(POOL_SIZE).fill(null);
 const poolOwner: (Transport | null)[] = new Array(POOL_SIZE).fill(null);
+const poolMark: number[] = new Array(POOL_SIZE).fill(0);
 let poolHead = 0;
 let poolCount = 0;
 
 function takeOutputBuffer(): OutputBuffer {
-  if (poolCount > 0 && poolOwner[poolHead]!.bufferedAmount === 0) {
+  if (poolCount > 0 && hasSent(poolOwner[poolHead]!, poolMark[poolHead]!)) {
     const out = poolBuffers[poolHead]!;
     poolBuffers[poolHead] = null;
     poolOwner[poolHead] = null;
@@ -103,7 +106,13 @@ function giveOutputBuffer(out: OutputBuffer, owner: Transport): void {
   const tail = (poolHead + poolCount) % POOL_SIZE;
   poolBuffers[tail] = out;
   poolOwner[tail] = owner;
+  poolMark[tail] = owner.sentBytes + owner.bufferedAmount;
   poolCount++;
+}
+
+/** Whether `owner` holds none of the bytes written up to `mark` (see `Transport.sentBytes`). */
+function hasSent(owner: Transport, mark: number): boolean {
+  return owner.sentBytes >= mark || owner.bufferedAmount === 0;
 }
 
 // CONNECT is left out on purpose: without tunnel support it is answered 501.

@@ -59,6 +59,7 @@ export class BunTransport implements Transport {
   /** Bytes the kernel did not take yet (null while none: an idle socket keeps no array). */
   #queue: Uint8Array[] | null = null;
   #queued = 0;
+  #sentBytes = 0;
   #needDrain = false;
 
   #state = OPEN;
@@ -89,6 +90,9 @@ export class BunTransport implements Transport {
   }
   get bufferedAmount(): number {
     return this.#queued;
+  }
+  get sentBytes(): number {
+    return this.#sentBytes;
   }
   get finished(): Promise<void> {
     if (this.#done) return Promise.resolve();
@@ -138,11 +142,13 @@ export class BunTransport implements Transport {
         if (n > 0) {
           queue[0] = chunk.subarray(n);
           this.#queued -= n;
+          this.#sentBytes += n;
         }
         return;
       }
       queue.shift();
       this.#queued -= n;
+      this.#sentBytes += n;
     }
     this.#queue = null;
     if (this.#state === CLOSING) {
@@ -195,8 +201,12 @@ export class BunTransport implements Transport {
       return false;
     }
     const n = s.write(data, 0, length);
-    if (n === length) return true;
+    if (n === length) {
+      this.#sentBytes += n;
+      return true;
+    }
     const sent = n > 0 ? n : 0;
+    this.#sentBytes += sent;
     const rest = sent === 0 && length === data.length ? data : data.subarray(sent, length);
     (this.#queue ??= []).push(rest);
     this.#queued += rest.length;

@@ -129,6 +129,7 @@ export class DenoTransport implements Transport {
   #queue: Uint8Array[] = [];
   #queued = 0;
   #inFlight = 0;
+  #sentBytes = 0;
   #writing = false;
   /** The bytes of the write in flight (what `conn.write` was given). */
   #chunk: Uint8Array | null = null;
@@ -181,6 +182,10 @@ export class DenoTransport implements Transport {
   /** Bytes not yet handed to the kernel (in-flight write included). */
   get bufferedAmount(): number {
     return this.#queued + this.#inFlight;
+  }
+  /** Bytes handed to the kernel so far. */
+  get sentBytes(): number {
+    return this.#sentBytes;
   }
   /** Resolves once the socket is released and every pending op ended. */
   get finished(): Promise<void> {
@@ -438,6 +443,7 @@ export class DenoTransport implements Transport {
 
   /** `conn.write` wrote `n` bytes of `#chunk` (it may write fewer than given). */
   #sent(n: number): void {
+    this.#sentBytes += n;
     const chunk = this.#chunk!;
     if (n < chunk.length && !this.#released) {
       this.#send(chunk.subarray(n));

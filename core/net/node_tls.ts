@@ -20,6 +20,8 @@ class NodeTlsTransport implements Transport {
   #closed = false;
   #done = false;
   #needDrain = false;
+  /** Bytes accepted by write() so far. */
+  #accepted = 0;
   #error: Error | undefined = undefined;
   #finished = Promise.withResolvers<void>();
   readonly localAddr: Address;
@@ -63,6 +65,9 @@ class NodeTlsTransport implements Transport {
   get bufferedAmount(): number {
     return this.#socket.writableLength;
   }
+  get sentBytes(): number {
+    return this.#accepted - this.#socket.writableLength;
+  }
   get finished(): Promise<void> {
     return this.#finished.promise;
   }
@@ -72,6 +77,7 @@ class NodeTlsTransport implements Transport {
   write(data: Uint8Array, length: number = data.length): boolean {
     if (this.#closed) return false;
     if (length !== data.length) data = data.subarray(0, length);
+    this.#accepted += data.length;
     if (this.#socket.write(data)) return true;
     this.#needDrain = true;
     return false;

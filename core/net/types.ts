@@ -82,6 +82,13 @@ export interface Transport {
   readonly closed: boolean;
   /** Bytes accepted by {@linkcode Transport.write} but not yet handed to the kernel. */
   readonly bufferedAmount: number;
+  /**
+   * Bytes handed to the kernel since the transport opened. Right after a write,
+   * `sentBytes + bufferedAmount` is its end mark M: once `sentBytes` reaches M
+   * (or nothing is buffered any more), the transport holds none of the written
+   * arrays, which may then be reused.
+   */
+  readonly sentBytes: number;
   /** Sets the callbacks; replaces all earlier ones. */
   setHandlers(handlers: TransportHandlers): void;
   /**

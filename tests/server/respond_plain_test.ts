@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type HttpConnection, HttpServer } from "../../server/mod.ts";
-import { withClient, withServer } from "./_raw_client.ts";
+import { get, withClient, withServer } from "./_raw_client.ts";
 
 /** Answers by path, with `respond()` and no headers or cookies (the server's plain path). */
 function handler(conn: HttpConnection): void {
@@ -137,4 +137,43 @@ test("respond() dates each answer with the second it was made in, pipelined ones
     await server.close();
     await loop;
   }
+});
+
+test("answers stay intact while another connection's answers wait in its socket", async () => {
+  // A does not read: its first answer (32 MiB) fills its socket, and its 20 short
+  // answers wait behind it in the output array they were written into. B is then
+  // answered 100 times, each answer written into an output array of the shared
+  // pool: never one A's socket still holds, or A's bytes would change.
+  const BIG = 32 << 20;
+  const big = new Uint8Array(BIG).fill(0x61);
+  const body = (path: string) => `${path};`.repeat(30);
+  let answeredA = 0;
+  let allA!: () => void;
+  const aDone = new Promise<void>((r) => allA = r);
+  await withServer({}, (conn) => {
+    if (conn.path === "/big") conn.respond(big);
+    else conn.respond(body(conn.path));
+    if (conn.path.startsWith("/a/") && ++answeredA === 20) allA();
+  }, async (server) => {
+    await withClient(server.port, async (a) => {
+      a.transport.pause();
+      let pipelined = get("/big");
+      for (let i = 0; i < 20; i++) pipelined += get(`/a/${i}`);
+      a.send(pipelined);
+      await aDone;
+      await withClient(server.port, async (b) => {
+        for (let j = 0; j < 100; j++) {
+          b.send(get(`/b/${j}`));
+          assert.equal((await b.readResponse())?.text, body(`/b/${j}`));
+        }
+      });
+      a.transport.resume();
+      const first = (await a.readResponse("GET", 20_000))!;
+      assert.equal(first.body.length, BIG);
+      assert.ok(first.body.every((x) => x === 0x61), "the 32 MiB answer changed");
+      for (let i = 0; i < 20; i++) {
+        assert.equal((await a.readResponse())?.text, body(`/a/${i}`), `answer ${i} to A`);
+      }
+    });
+  });
 });

@@ -219,6 +219,28 @@ test("backpressure: 16 MiB to a paused peer buffers, drains, arrives byte-exact"
   });
 });
 
+test("sentBytes counts what the kernel took: short of what was written while the peer waits", async () => {
+  const SIZE = 16 * 1024 * 1024;
+  const data = pattern(SIZE);
+  await withPausedPeer(async (t, client, server) => {
+    assert.equal(t.sentBytes, 0);
+    const PIECE = 64 * 1024;
+    let written = 0;
+    while (written < SIZE) {
+      t.write(data.subarray(written, written + PIECE));
+      written += PIECE;
+      // Whatever write() accepted is either sent or still buffered.
+      assert.equal(t.sentBytes + t.bufferedAmount, written);
+    }
+    assert.ok(t.sentBytes < SIZE, `${t.sentBytes} of ${SIZE} sent to a peer that does not read`);
+    server.t.resume();
+    await client.until(() => t.bufferedAmount === 0);
+    assert.equal(t.sentBytes, SIZE);
+    await server.until(() => server.received >= SIZE);
+    assert.equal(server.received, SIZE);
+  });
+});
+
 test("write(data, length) sends only the first length bytes, written at once or buffered", async () => {
   const PIECES = 200; // about 10 MB sent in all: more than the socket buffers hold
   const data = pattern(PIECES * 100_000);
