@@ -664,9 +664,16 @@ function scenarios(cfg: Config): Scenario[] {
   const rawBig: ServerDef = { ...SRV.rawDeno, id: "raw_deno_big", args: [big] };
   const rawBunBig: ServerDef = { ...SRV.rawBun, id: "raw_bun_big", args: [big] };
   const oursStream: ServerDef = { ...SRV.oursDeno, id: "uhttp_deno_stream", args: ["stream"] };
+  const oursLoop: ServerDef = {
+    ...SRV.oursDeno,
+    id: "uhttp_deno_loop",
+    label: "**uhttp HttpServer, readiness loop (Deno)**",
+    args: ["loop"],
+  };
   return [
     wrkScenario("S1", "hello world, keep-alive, wrk -t1 -c50 (Deno)", [
       SRV.oursDeno,
+      oursLoop,
       SRV.denoServe,
       SRV.rawDeno,
       SRV.nodeHttp,
@@ -1125,7 +1132,9 @@ requests and S3 lose connections) — see \`bench/servers/uhttp_server.ts\`.
   ("Hello, World!", 13 bytes); S1 and S1c run on Deno (anchors Deno.serve and
   node:http on Node 20), S1b on Bun (anchor Bun.serve). Ceiling: the raw TCP
   responder of the same runtime (\`bench/servers/raw_*_tcp.ts\`), which answers each
-  \`\\r\\n\\r\\n\` with a fixed response without parsing.
+  \`\\r\\n\\r\\n\` with a fixed response without parsing. Ours answers from a
+  \`for await\` loop; S1 also runs it answering from a readiness loop (\`whenReady()\`,
+  then \`processEvents()\` until it returns \`null\`), which is not judged.
 - **S2** — as S1, but every wrk request is 16 pipelined GETs written at once
   (\`bench/wrk/pipeline.lua\`); req/s counts responses.
 - **S3** — a fresh server process is warmed up (1 s of wrk), left to settle, and its

@@ -3,7 +3,9 @@
  * Routes as in `deno_serve.ts`: `GET *` hello world, `POST /echo` JSON echo (S5).
  * With the argument `stream` it runs in event mode for S4: `POST /upload` is read
  * with `acceptBodyStreaming()` and counted, `GET /download?n=BYTES`
- * sends BYTES bytes from a prebuilt buffer.
+ * sends BYTES bytes from a prebuilt buffer. With `loop` it answers as the first
+ * mode does, from a readiness loop (`whenReady()`, then `processEvents()` until it
+ * returns `null`) instead of `for await`.
  *
  * Options differing from the defaults, so that it is configured like the anchors
  * (which limit neither requests per connection nor open connections):
@@ -21,6 +23,7 @@ declare const process: { argv: string[] } | undefined;
 
 const args: string[] = typeof Deno !== "undefined" ? Deno.args : process!.argv.slice(2);
 const stream = args.includes("stream");
+const readinessLoop = args.includes("loop");
 installGcHook();
 
 const spec = new URL("../../server/mod.ts", import.meta.url).href;
@@ -37,11 +40,20 @@ console.log(`listening on http://127.0.0.1:${server.port}/`);
 
 const HELLO = "Hello, World!";
 
-if (!stream) {
-  for await (const conn of server) {
-    if (conn.method === "GET") conn.respond(HELLO);
-    else conn.respond(conn.data);
+function answer(conn: any): void {
+  if (conn.method === "GET") conn.respond(HELLO);
+  else conn.respond(conn.data);
+}
+
+if (readinessLoop) {
+  while (!server.closed) {
+    await server.whenReady();
+    for (let conn = server.processEvents(); conn !== null; conn = server.processEvents()) {
+      answer(conn);
+    }
   }
+} else if (!stream) {
+  for await (const conn of server) answer(conn);
 } else {
   const downloads = new Map<number, Uint8Array>();
   const counts = new Map<unknown, number>();
