@@ -177,3 +177,98 @@ test("answers stay intact while another connection's answers wait in its socket"
     });
   });
 });
+
+/** Answers by path with a headers option; `/mutate` changes `SHARED` in place first. */
+const SHARED: Record<string, string | number> = { "Cache-Control": "no-store", "x-n": 1 };
+function headersHandler(conn: HttpConnection): void {
+  const path = conn.path;
+  if (path === "/mutate") SHARED["x-n"] = 2;
+  if (path === "/h" || path === "/mutate") conn.respond("hi", { headers: SHARED });
+  else if (path === "/fresh") {
+    conn.respond("hi", { headers: { "Cache-Control": "no-store", "x-n": 1 } });
+  } else if (path === "/pairs") conn.respond("hi", { headers: [["X-A", " a "], ["x-b", "b"]] });
+  else if (path === "/type") conn.respond("hi", { headers: { "content-type": "text/plain" } });
+  else if (path === "/date") {
+    conn.respond("hi", { headers: { Date: "Thu, 01 Jan 1970 00:00:00 GMT" } });
+  } else if (path === "/multi") conn.respond("hi", { headers: { "x-m": ["1", "2"] } });
+  else if (path === "/length") conn.respond("hi", { headers: { "content-length": "2" } });
+  else if (path === "/204") conn.respond(null, { status: 204, headers: SHARED });
+  else if (path === "/close") conn.respond("hi", { headers: { Connection: "close" } });
+}
+
+test("respond() with headers: the given fields first, as given, then the server's", async () => {
+  const TYPE = "content-type: text/html; charset=utf-8\r\n";
+  const OURS = TYPE + "content-length: 2\r\ndate: D\r\n";
+  const shared = (n: number) => `Cache-Control: no-store\r\nx-n: ${n}\r\n`;
+  const ok = "HTTP/1.1 200 OK\r\n";
+  await withServer({}, headersHandler, async (server) => {
+    await withClient(server.port, async (c) => {
+      const expected: string[] = [];
+      const exchange = async (request: string, answer: string, method = "GET") => {
+        c.send(request);
+        assert.ok(await c.readResponse(method), request);
+        expected.push(answer);
+        assert.equal(wire(c.receivedText), expected.join(""), request);
+      };
+      await exchange(get("/h"), ok + shared(1) + OURS + "\r\nhi");
+      await exchange(get("/h"), ok + shared(1) + OURS + "\r\nhi");
+      await exchange(get("/mutate"), ok + shared(2) + OURS + "\r\nhi");
+      await exchange(get("/fresh"), ok + shared(1) + OURS + "\r\nhi");
+      await exchange(get("/pairs"), ok + "X-A: a\r\nx-b: b\r\n" + OURS + "\r\nhi");
+      await exchange(
+        get("/type"),
+        ok + "content-type: text/plain\r\ncontent-length: 2\r\ndate: D\r\n\r\nhi",
+      );
+      await exchange(
+        get("/date"),
+        ok + "Date: Thu, 01 Jan 1970 00:00:00 GMT\r\n" + TYPE + "content-length: 2\r\n\r\nhi",
+      );
+      await exchange(get("/multi"), ok + "x-m: 1\r\nx-m: 2\r\n" + OURS + "\r\nhi");
+      await exchange(
+        get("/length"),
+        ok + "content-length: 2\r\n" + TYPE + "date: D\r\n\r\nhi",
+      );
+      await exchange(
+        get("/204"),
+        "HTTP/1.1 204 No Content\r\n" + shared(2) + "date: D\r\n\r\n",
+      );
+      await exchange("HEAD /h HTTP/1.1\r\nHost: t\r\n\r\n", ok + shared(2) + OURS + "\r\n", "HEAD");
+      await exchange(
+        "GET /h HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+        ok + shared(2) + OURS + "connection: keep-alive\r\n\r\nhi",
+      );
+      c.send(get("/close"));
+      expected.push(ok + "Connection: close\r\n" + OURS + "\r\nhi");
+      await c.readUntilClose();
+      assert.equal(wire(c.receivedText), expected.join(""));
+    });
+  });
+});
+
+test("respond() with an invalid header throws each time, sends nothing, and can answer after", async () => {
+  const bad = { "x-bad": "a\r\nset-cookie: evil=1" };
+  const errors: string[] = [];
+  await withServer({}, (conn) => {
+    for (let i = 0; i < 2; i++) {
+      try {
+        conn.respond("hi", { headers: bad });
+      } catch (e) {
+        errors.push(`${(e as Error).name}: ${(e as Error).message}`);
+      }
+    }
+    conn.respond("after", { headers: { "x-good": "1" } });
+  }, async (server) => {
+    await withClient(server.port, async (c) => {
+      c.send(get("/"));
+      const res = (await c.readResponse())!;
+      assert.equal(res.text, "after");
+      assert.equal(res.headers.get("x-good"), "1");
+      assert.equal(res.headers.get("x-bad"), null);
+      assert.equal(res.headers.get("set-cookie"), null);
+    });
+  });
+  assert.deepEqual(errors, [
+    'HttpError: Invalid value for header "x-bad"',
+    'HttpError: Invalid value for header "x-bad"',
+  ]);
+});
