@@ -14,7 +14,9 @@
  *   (`GET /a` and `GET /bb`, both with an `Accept` field), so that no head comes
  *   again right after itself: the path of a head that was not kept whole. With
  *   `--browser`, the heads are a browser's (716 bytes: Firefox's fields and a
- *   420-byte Cookie), for `GET /api/items/1` (and `/api/items/22` by turns).
+ *   420-byte Cookie), for `GET /api/items/1` (and `/api/items/22` by turns). With
+ *   `--headers`, each answer also carries two fields of its own (`respond()`'s
+ *   `headers` option: `cache-control` and `x-served-by`).
  *
  * Every byte our code handles is real; only the kernel is left out. Each path is run
  * under valgrind (with V8 single-threaded and seeded, so that the same work is done
@@ -35,6 +37,7 @@
  * deno run -A bench/instructions.ts client --runs=1 # one path, one run per count
  * deno run -A bench/instructions.ts server --alternating # heads that change every time
  * deno run -A bench/instructions.ts server --browser --alternating # a browser's heads
+ * deno run -A bench/instructions.ts server --headers    # answers with headers of their own
  * deno run -A bench/instructions.ts server --allocated  # bytes allocated per request
  * deno run -A bench/instructions.ts --smoke         # the workloads alone, no valgrind
  * ```
@@ -54,8 +57,10 @@ import { fail } from "./clients/common.ts";
 import { fixedResponse } from "./servers/raw_common.ts";
 
 const CONNECTIONS = 50;
-/** The options that choose the heads of the server workload. */
-const HEAD_OPTIONS = ["--alternating", "--browser"];
+/** The options of the server workload: the heads it receives, the answers it makes. */
+const SERVER_OPTIONS = ["--alternating", "--browser", "--headers"];
+/** What `--headers` answers with. */
+const WITH_HEADERS = { headers: { "cache-control": "no-store", "x-served-by": "uhttp" } };
 
 /** A browser's fields after Host, its Cookie 420 bytes long. */
 const BROWSER_FIELDS = [
@@ -189,9 +194,10 @@ async function serverWorkload(requests: number, options: readonly string[]): Pro
   (Deno as unknown as Patchable).listen = () => listener;
   const { HttpServer } = await import("../server/mod.ts");
   const server = new HttpServer({ address: "127.0.0.1", port: 0, keepAliveMaxRequests: 1e9 });
+  const answer = options.includes("--headers") ? WITH_HEADERS : undefined;
   let answered = 0;
   for await (const conn of server) {
-    conn.respond("Hello, World!");
+    conn.respond("Hello, World!", answer);
     if (++answered === requests) break;
   }
   await server.close();
@@ -280,11 +286,11 @@ async function heapUsed(path: string, requests: number, options: readonly string
 }
 
 const workload = Deno.args.find((a) => a.startsWith("--workload="))?.slice(11);
-const headOptions = Deno.args.filter((a) => HEAD_OPTIONS.includes(a));
+const serverOptions = Deno.args.filter((a) => SERVER_OPTIONS.includes(a));
 if (workload !== undefined) {
   const requests = option("requests", 1000);
   if (workload === "client") await clientWorkload(requests);
-  else if (workload === "server") await serverWorkload(requests, headOptions);
+  else if (workload === "server") await serverWorkload(requests, serverOptions);
   else fail(`unknown workload ${JSON.stringify(workload)}`);
   if (Deno.args.includes("--heap-used")) console.log(HEAP_USED, Deno.memoryUsage().heapUsed);
 } else if (Deno.args.includes("--smoke")) {
@@ -292,23 +298,27 @@ if (workload !== undefined) {
   await serverWorkload(1000, []);
   await serverWorkload(1000, ["--alternating"]);
   await serverWorkload(1000, ["--browser", "--alternating"]);
-  console.log("client and server workloads ran (1000 requests each, the server's three times)");
+  await serverWorkload(1000, ["--headers"]);
+  console.log("client and server workloads ran (1000 requests each, the server's four times)");
 } else {
   const which = Deno.args.find((a) => !a.startsWith("--")) ?? "both";
   if (which !== "client" && which !== "server" && which !== "both") {
     fail(
-      "usage: instructions.ts [client|server|both] [--alternating] [--browser] [--allocated] " +
+      "usage: instructions.ts [client|server|both] [--alternating] [--browser] [--headers] " +
+        "[--allocated] " +
         "[--runs=3] [--small=20000] [--large=100000]",
     );
   }
-  if (headOptions.length > 0 && which !== "server") fail(`${headOptions[0]} is a server option`);
+  if (serverOptions.length > 0 && which !== "server") {
+    fail(`${serverOptions[0]} is a server option`);
+  }
   const paths = which === "both" ? ["client", "server"] : [which];
   const what = (path: string) =>
-    headOptions.length > 0 ? `${path} (${headOptions.join(" ")})` : path;
+    serverOptions.length > 0 ? `${path} (${serverOptions.join(" ")})` : path;
   if (Deno.args.includes("--allocated")) {
     for (const path of paths) {
-      const a = await heapUsed(path, HEAP_SMALL, headOptions);
-      const b = await heapUsed(path, HEAP_LARGE, headOptions);
+      const a = await heapUsed(path, HEAP_SMALL, serverOptions);
+      const b = await heapUsed(path, HEAP_LARGE, serverOptions);
       const perRequest = Math.round((b - a) / (HEAP_LARGE - HEAP_SMALL));
       console.log(`${what(path)}: ${perRequest} bytes allocated per request`);
     }
@@ -320,8 +330,8 @@ if (workload !== undefined) {
     for (const path of paths) {
       // The two counts run side by side: they count instructions, not time.
       const [a, b] = await Promise.all([
-        fewest(path, small, runs, headOptions),
-        fewest(path, large, runs, headOptions),
+        fewest(path, small, runs, serverOptions),
+        fewest(path, large, runs, serverOptions),
       ]);
       const perRequest = Math.round((b - a) / (large - small));
       console.log(`${what(path)}: ${perRequest} instructions per request`);

@@ -7,6 +7,7 @@ import { concatBytes } from "../core/bytes.ts";
 import {
   Data,
   EndOfMessage,
+  type FieldBlock,
   type Fields,
   type FieldsInit,
   LocalProtocolError,
@@ -22,6 +23,7 @@ import { openFile } from "../core/net/mod.ts";
 import type { Channel, RequestState } from "./channel.ts";
 import { BODY_BUFFER, BODY_DECIDE, BODY_FILE, BODY_STREAM } from "./channel.ts";
 import { HttpError } from "./errors.ts";
+import { fieldBlockOf } from "./field_blocks.ts";
 import type { ServerEvent } from "./events.ts";
 import { respondFile } from "./respond_file.ts";
 import { formatSseEvent, multipartBoundary, multipartEnd, multipartFrame } from "./stream.ts";
@@ -108,6 +110,7 @@ const PLAIN_HEAD: PlainResponse = {
   contentLength: -1,
   date: null,
   close: false,
+  fields: null,
 };
 
 /** Bodies up to this size go out in one array with their head (copied once). */
@@ -165,6 +168,16 @@ export function headerPairs(headers: ResponseHeaders | undefined): [string, stri
     else out.push([name, String(v)]);
   }
   return out;
+}
+
+/** The checked fields of a headers option, or `null` (see {@linkcode fieldBlockOf}). */
+function userFieldBlock(headers: ResponseHeaders): FieldBlock | null {
+  try {
+    return fieldBlockOf(headers);
+  } catch (e) {
+    if (e instanceof LocalProtocolError) throw new HttpError(e.message);
+    throw e;
+  }
 }
 
 function hasHeader(pairs: readonly (readonly [string, string])[], lower: string): boolean {
@@ -538,18 +551,28 @@ export class HttpConnection {
       contentType = encoded.contentType;
     }
     const noContent = status === 204 || status === 304 || (status >= 100 && status < 200);
+    const headers = options.headers;
     let res: Response;
-    if (options.headers === undefined && options.cookies === undefined) {
-      if (body.length <= COPY_LIMIT && Number.isInteger(status) && status >= 200 && status <= 999) {
+    if (options.cookies === undefined) {
+      // Headers without framing or connection fields go the plain way too, checked
+      // and encoded once for all the answers that repeat them (see field_blocks.ts).
+      const fields = headers === undefined ? null : userFieldBlock(headers);
+      if (
+        (headers === undefined || fields?.plain === true) && body.length <= COPY_LIMIT &&
+        Number.isInteger(status) && status >= 200 && status <= 999
+      ) {
         this.#sendPlain(
           st,
           status,
           noContent ? null : contentType,
           noContent ? -1 : body.length,
           body,
+          fields,
         );
         return;
       }
+    }
+    if (headers === undefined && options.cookies === undefined) {
       res = this.#plainHead(
         st,
         status,
@@ -611,6 +634,7 @@ export class HttpConnection {
     contentType: string | null,
     length: number,
     body: Uint8Array,
+    fields: FieldBlock | null,
   ): void {
     st.responded = true;
     const ch = this.#ch;
@@ -620,6 +644,7 @@ export class HttpConnection {
       head.status = status;
       head.contentType = contentType;
       head.contentLength = length;
+      head.fields = fields;
       head.date = ch.server.date();
       head.close = ch.mustCloseAfter(st);
       ch.proto.sendPlainResponse(head, this.#bodyAllowed(status) ? body : EMPTY, ch.outBuffer());

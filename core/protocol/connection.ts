@@ -74,6 +74,7 @@ import {
   checkWholeBody,
   CONNECTION_CLOSE_LINE,
   CONNECTION_KEEP_ALIVE_LINE,
+  type FieldBlock,
   FieldLineCache,
   writePlainResponseTo,
   writeRequestHead,
@@ -106,13 +107,14 @@ export interface ConnectionOptions {
  *
  * @example
  * ```ts
- * import type { PlainResponse } from "@uhttp/core/protocol";
+ * import { FieldBlock, type PlainResponse } from "@uhttp/core/protocol";
  * const head: PlainResponse = {
  *   status: 200,
  *   contentType: "text/plain",
  *   contentLength: 2,
  *   date: "Sun, 06 Nov 1994 08:49:37 GMT",
  *   close: false,
+ *   fields: new FieldBlock({ "cache-control": "no-store" }),
  * };
  * ```
  */
@@ -127,6 +129,12 @@ export interface PlainResponse {
   date: string | null;
   /** `true` adds `connection: close` (and closes after this response). */
   close: boolean;
+  /**
+   * Other fields, sent first; a Content-Type or Date among them replaces
+   * `contentType` or `date`. Fields that frame the body or govern the connection
+   * (see {@linkcode FieldBlock.plain}) make it take the general path.
+   */
+  fields?: FieldBlock | null;
 }
 
 /** Content types and dates sent through `sendPlainResponse`, encoded once. */
@@ -135,10 +143,13 @@ const DATE_LINES = new FieldLineCache("date", 2);
 
 /** The fields `sendPlainResponse` stands for, as pairs. */
 function plainFields(head: PlainResponse): [string, string][] {
-  const pairs: [string, string][] = [];
-  if (head.contentType !== null) pairs.push(["content-type", head.contentType]);
+  const fields = head.fields ?? null;
+  const pairs: [string, string][] = fields === null ? [] : [...fields.fields];
+  if (head.contentType !== null && !fields?.hasContentType) {
+    pairs.push(["content-type", head.contentType]);
+  }
   if (head.contentLength !== -1) pairs.push(["content-length", String(head.contentLength)]);
-  if (head.date !== null) pairs.push(["date", head.date]);
+  if (head.date !== null && !fields?.hasDate) pairs.push(["date", head.date]);
   if (head.close) pairs.push(["connection", "close"]);
   return pairs;
 }
@@ -818,8 +829,8 @@ export class Connection {
   /**
    * Sends a whole response made of a few known fields: the same checks, state
    * changes and bytes as {@linkcode Connection.sendResponse} with a `Response`
-   * whose fields are, in this order and each only when given, `content-type`,
-   * `content-length`, `date` and `connection: close`; the usual `connection`
+   * whose fields are, in this order and each only when given, the `fields` block,
+   * `content-type`, `content-length`, `date` and `connection: close`; the usual `connection`
    * field is added as there (close, or keep-alive for an HTTP/1.0 peer). Without
    * building the `Response` or its fields: what a server sends most.
    *
@@ -852,17 +863,22 @@ export class Connection {
     const length = head.contentLength;
     const noContent = status === 204 || status === 304;
     const bodyless = noContent || this.#requestMethod === "HEAD";
+    const fields = head.fields ?? null;
     if (
       !(status >= 200 && status <= 999 && Number.isInteger(status)) || this.#switchProposed ||
-      !(length === -1 ? noContent : length >= 0 && Number.isSafeInteger(length))
+      !(length === -1 ? noContent : length >= 0 && Number.isSafeInteger(length)) ||
+      (fields !== null && !fields.plain)
     ) {
       // Rarer cases (a protocol switch, a body framed by chunks or by closing, an
-      // invalid value) take the general path, checks and messages included.
+      // invalid value, fields that frame or close) take the general path, checks and
+      // messages included.
       this.sendResponse(new Response({ status, headers: plainFields(head) }), body, out);
       return;
     }
-    const typeLine = head.contentType === null ? null : CONTENT_TYPE_LINES.line(head.contentType);
-    const dateLine = head.date === null ? null : DATE_LINES.line(head.date);
+    const typeLine = head.contentType === null || fields?.hasContentType
+      ? null
+      : CONTENT_TYPE_LINES.line(head.contentType);
+    const dateLine = head.date === null || fields?.hasDate ? null : DATE_LINES.line(head.date);
     this.#checkCanRespond();
     try {
       // As #startResponse, for these fields: a length (or no body) frames the body.
@@ -877,7 +893,16 @@ export class Connection {
       this.#writer = null;
       this.#server = DONE;
       this.#afterChange();
-      writePlainResponseTo(out, status, typeLine, length, dateLine, connectionLine, body);
+      writePlainResponseTo(
+        out,
+        status,
+        fields === null ? null : fields.lines,
+        typeLine,
+        length,
+        dateLine,
+        connectionLine,
+        body,
+      );
     } catch (e) {
       if (e instanceof LocalProtocolError) this.sendFailed();
       throw e;

@@ -39,6 +39,7 @@ export {
   ResponseHead,
 } from "./events.ts";
 export { Fields, type FieldsInit } from "./headers.ts";
+export { FieldBlock } from "./writers.ts";
 export { LocalProtocolError, ProtocolError, RemoteProtocolError } from "./errors.ts";
 export {
   CLIENT,

@@ -9,7 +9,7 @@ import { concatBytes } from "../bytes.ts";
 import { OutputBuffer } from "./buffer.ts";
 import { LocalProtocolError } from "./errors.ts";
 import type { InformationalResponse, Request, Response } from "./events.ts";
-import { type Fields, stripOws } from "./headers.ts";
+import { Fields, type FieldsInit, stripOws } from "./headers.ts";
 import type { BodyFraming } from "./framing.ts";
 import { validFieldValue } from "./syntax.ts";
 
@@ -119,6 +119,53 @@ export function writeResponseHeadTo(
   out.length = pos + 2;
 }
 
+/**
+ * Header fields checked and encoded once, to go with many plain responses
+ * (`PlainResponse.fields`): their lines follow the status line, before the fields
+ * the plain path writes itself.
+ *
+ * @example
+ * ```ts
+ * import { FieldBlock } from "@uhttp/core/protocol";
+ * const block = new FieldBlock([["Cache-Control", "no-store"]]);
+ * console.log(block.fields.get("cache-control")); // "no-store"
+ * console.log(block.plain); // true
+ * ```
+ */
+export class FieldBlock {
+  /** The fields, checked as {@linkcode Fields} checks them. */
+  readonly fields: Fields;
+  /** Their lines as a head carries them: `name: value\r\n` each, names as given. */
+  readonly lines: Uint8Array;
+  /**
+   * `false` when a field frames the body or governs the connection (Content-Length,
+   * Transfer-Encoding, Connection): a plain response with such fields takes the
+   * general path, with all its checks.
+   */
+  readonly plain: boolean;
+  /** A Content-Type is among them (it replaces the plain response's own). */
+  readonly hasContentType: boolean;
+  /** A Date is among them (it replaces the plain response's own). */
+  readonly hasDate: boolean;
+
+  /**
+   * Checks and encodes the fields.
+   *
+   * @param init Pairs, a record or `Fields`.
+   * @throws {LocalProtocolError} for a name that is not a token or a value with CR, LF or NUL.
+   */
+  constructor(init: Fields | FieldsInit) {
+    const fields = init instanceof Fields ? init : new Fields(init);
+    const lower = fields.lowerNames;
+    this.fields = fields;
+    this.lines = encodeLatin1(fieldLines(fields));
+    this.plain = !lower.includes("content-length") && !lower.includes("transfer-encoding") &&
+      !lower.includes("connection");
+    this.hasContentType = lower.includes("content-type");
+    this.hasDate = lower.includes("date");
+  }
+}
+
 /** `connection: close\r\n`. */
 export const CONNECTION_CLOSE_LINE: Uint8Array = encodeLatin1("connection: close\r\n");
 /** `connection: keep-alive\r\n`. */
@@ -172,6 +219,7 @@ export class FieldLineCache {
 /** A head's start (status line to `content-length: `) by status and type line. */
 interface HeadStart {
   status: number;
+  fieldLines: Uint8Array | null;
   typeLine: Uint8Array | null;
   withLength: boolean;
   bytes: Uint8Array;
@@ -194,20 +242,29 @@ function concatLines(lines: readonly (Uint8Array | null)[]): Uint8Array {
   return concatBytes(lines.filter((l): l is Uint8Array => l !== null));
 }
 
-function headStart(status: number, typeLine: Uint8Array | null, withLength: boolean): Uint8Array {
+function headStart(
+  status: number,
+  fieldLines: Uint8Array | null,
+  typeLine: Uint8Array | null,
+  withLength: boolean,
+): Uint8Array {
   for (let i = 0; i < HEAD_STARTS.length; i++) {
     const s = HEAD_STARTS[i]!;
-    if (s.status === status && s.typeLine === typeLine && s.withLength === withLength) {
+    if (
+      s.status === status && s.fieldLines === fieldLines && s.typeLine === typeLine &&
+      s.withLength === withLength
+    ) {
       return s.bytes;
     }
   }
   const bytes = concatLines([
     statusLine(status, ""),
+    fieldLines,
     typeLine,
     withLength ? CONTENT_LENGTH_PREFIX : null,
   ]);
   if (HEAD_STARTS.length === HEAD_STARTS_KEPT) HEAD_STARTS.pop();
-  HEAD_STARTS.unshift({ status, typeLine, withLength, bytes });
+  HEAD_STARTS.unshift({ status, fieldLines, typeLine, withLength, bytes });
   return bytes;
 }
 
@@ -233,9 +290,10 @@ function copyInto(dst: Uint8Array, pos: number, src: Uint8Array): number {
 
 /**
  * Appends a whole response to `out`: the status line with the standard reason,
- * `typeLine`, `content-length` when `length` is not negative, `dateLine`,
- * `connectionLine` (each line optional), the empty line and the body. The same
- * bytes as {@linkcode writeResponseHeadTo} for those fields.
+ * `fieldLines` (a {@linkcode FieldBlock}'s), `typeLine`, `content-length` when
+ * `length` is not negative, `dateLine`, `connectionLine` (each line optional), the
+ * empty line and the body. The same bytes as {@linkcode writeResponseHeadTo} for
+ * those fields.
  *
  * @param connectionLine `null`, {@linkcode CONNECTION_CLOSE_LINE} or
  * {@linkcode CONNECTION_KEEP_ALIVE_LINE}.
@@ -243,13 +301,14 @@ function copyInto(dst: Uint8Array, pos: number, src: Uint8Array): number {
 export function writePlainResponseTo(
   out: OutputBuffer,
   status: number,
+  fieldLines: Uint8Array | null,
   typeLine: Uint8Array | null,
   length: number,
   dateLine: Uint8Array | null,
   connectionLine: Uint8Array | null,
   body: Uint8Array,
 ): void {
-  const start = headStart(status, typeLine, length >= 0);
+  const start = headStart(status, fieldLines, typeLine, length >= 0);
   const end = headEnd(dateLine, connectionLine);
   let digits = 0;
   if (length >= 0) {

@@ -5,6 +5,7 @@ import {
   DONE,
   EndOfMessage,
   ERROR,
+  FieldBlock,
   LocalProtocolError,
   MUST_CLOSE,
   NEED_DATA,
@@ -38,12 +39,19 @@ function plain(conn: Connection, head: PlainResponse, body = ""): string {
   return text(out.bytes.subarray(0, out.length));
 }
 
-/** What `sendResponse` makes of the same fields. */
+/**
+ * What `sendResponse` makes of the same fields: the block's first, and its
+ * Content-Type or Date instead of the head's.
+ */
 function general(conn: Connection, head: PlainResponse, body = ""): string {
-  const fields: [string, string][] = [];
-  if (head.contentType !== null) fields.push(["content-type", head.contentType]);
+  const block = head.fields ?? null;
+  const fields: [string, string][] = block === null ? [] : [...block.fields];
+  const has = (name: string) => block !== null && block.fields.get(name) !== null;
+  if (head.contentType !== null && !has("content-type")) {
+    fields.push(["content-type", head.contentType]);
+  }
   if (head.contentLength !== -1) fields.push(["content-length", String(head.contentLength)]);
-  if (head.date !== null) fields.push(["date", head.date]);
+  if (head.date !== null && !has("date")) fields.push(["date", head.date]);
   if (head.close) fields.push(["connection", "close"]);
   const out = new OutputBuffer();
   conn.sendResponse(new Response({ status: head.status, headers: fields }), bytes(body), out);
@@ -147,6 +155,12 @@ test("sendPlainResponse makes the same bytes and states as sendResponse", () => 
     [head({ status: 304, contentLength: -1, date: null }), ""],
     [head({ status: 999, contentType: " text/x ", date: null }), "hi"],
     [head({ status: 200, contentLength: -1 }), ""], // chunked (or until close)
+    [head({ fields: new FieldBlock([["Cache-Control", "no-store"], ["x-a", " 1 "]]) }), "hi"],
+    [head({ fields: new FieldBlock({ "Content-Type": "text/x", DATE: "today" }) }), "hi"],
+    [head({ status: 204, contentLength: -1, fields: new FieldBlock({ "x-a": "1" }) }), ""],
+    // Fields that frame the body or close: the general path.
+    [head({ fields: new FieldBlock({ Connection: "close" }) }), "hi"],
+    [head({ fields: new FieldBlock({ "content-length": "2" }) }), "hi"],
   ];
   for (const req of requests) {
     for (const [h, body] of heads) {
@@ -234,4 +248,27 @@ test("sendPlainResponse appends after what the buffer holds", () => {
     text(out.bytes.subarray(0, out.length)),
     one + "2\r\n\r\na1" + one + "12345\r\n\r\n" + "b".repeat(12345),
   );
+});
+
+test("sendPlainResponse writes a field block after the status line, before its own fields", () => {
+  const conn = serverAfter("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  const fields = new FieldBlock({ "X-Served-By": "uhttp", "content-type": "text/x" });
+  assert.equal(fields.plain, true);
+  assert.equal(
+    plain(conn, head({ fields }), "hi"),
+    "HTTP/1.1 200 OK\r\nX-Served-By: uhttp\r\ncontent-type: text/x\r\ncontent-length: 2\r\n" +
+      `date: ${DATE}\r\n\r\nhi`,
+  );
+});
+
+test("FieldBlock checks its fields as Fields does, and tells framing fields apart", () => {
+  assert.throws(
+    () => new FieldBlock({ "x-a": "1\r\nx-evil: 1" }),
+    (e) => e instanceof LocalProtocolError && e.message === 'Invalid value for header "x-a"',
+  );
+  assert.throws(() => new FieldBlock([["bad name", "1"]]), LocalProtocolError);
+  for (const name of ["Content-Length", "transfer-encoding", "CONNECTION"]) {
+    assert.equal(new FieldBlock([[name, "1"]]).plain, false, name);
+  }
+  assert.equal(new FieldBlock({ upgrade: "h2c", "x-a": "1" }).plain, true);
 });
