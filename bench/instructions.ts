@@ -6,7 +6,9 @@
  *
  * - `client`: `HttpClient`, 50 clients with one connection each sending `GET /`,
  *   `Deno.connect` replaced by connections answering each request with a fixed
- *   hello-world response (the raw responder's, bench/servers/raw_common.ts).
+ *   hello-world response (the raw responder's, bench/servers/raw_common.ts). With
+ *   `--headers`, each request carries two fields of its own (`accept` and
+ *   `x-request-id`, the `headers` option).
  * - `server`: `HttpServer` with a `for await` loop answering `respond("Hello, World!")`,
  *   `Deno.listen` replaced by a listener handing out 50 connections, each sending its
  *   next `GET /` once the answer to the one before was written (as wrk does in S1).
@@ -38,6 +40,7 @@
  * deno run -A bench/instructions.ts server --alternating # heads that change every time
  * deno run -A bench/instructions.ts server --browser --alternating # a browser's heads
  * deno run -A bench/instructions.ts server --headers    # answers with headers of their own
+ * deno run -A bench/instructions.ts client --headers    # requests with headers of their own
  * deno run -A bench/instructions.ts server --allocated  # bytes allocated per request
  * deno run -A bench/instructions.ts --smoke         # the workloads alone, no valgrind
  * ```
@@ -57,10 +60,14 @@ import { fail } from "./clients/common.ts";
 import { fixedResponse } from "./servers/raw_common.ts";
 
 const CONNECTIONS = 50;
-/** The options of the server workload: the heads it receives, the answers it makes. */
-const SERVER_OPTIONS = ["--alternating", "--browser", "--headers"];
-/** What `--headers` answers with. */
+/** The options that choose the heads the server workload receives. */
+const HEAD_OPTIONS = ["--alternating", "--browser"];
+/** The options of the workloads: those, and `--headers` for either. */
+const WORKLOAD_OPTIONS = [...HEAD_OPTIONS, "--headers"];
+/** What the server answers with under `--headers`. */
 const WITH_HEADERS = { headers: { "cache-control": "no-store", "x-served-by": "uhttp" } };
+/** What the client asks with under `--headers`. */
+const ASKING_WITH_HEADERS = { headers: { accept: "application/json", "x-request-id": "42" } };
 
 /** A browser's fields after Host, its Cookie 420 bytes long. */
 const BROWSER_FIELDS = [
@@ -150,7 +157,8 @@ class MemoryConn {
 
 type Patchable = Record<string, unknown>;
 
-async function clientWorkload(requests: number): Promise<void> {
+async function clientWorkload(requests: number, options: readonly string[]): Promise<void> {
+  const asked = options.includes("--headers") ? ASKING_WITH_HEADERS : undefined;
   const response = fixedResponse(0);
   (Deno as unknown as Patchable).connect = () =>
     Promise.resolve(new MemoryConn(null, () => response));
@@ -160,7 +168,7 @@ async function clientWorkload(requests: number): Promise<void> {
   await Promise.all(clients.map(async (client) => {
     while (left > 0) {
       left--;
-      const res = await client.get("/").wait();
+      const res = await client.get("/", asked).wait();
       if (res?.status !== 200 || res.data.length !== 13) fail("client workload: bad response");
     }
   }));
@@ -286,20 +294,23 @@ async function heapUsed(path: string, requests: number, options: readonly string
 }
 
 const workload = Deno.args.find((a) => a.startsWith("--workload="))?.slice(11);
-const serverOptions = Deno.args.filter((a) => SERVER_OPTIONS.includes(a));
+const workloadOptions = Deno.args.filter((a) => WORKLOAD_OPTIONS.includes(a));
 if (workload !== undefined) {
   const requests = option("requests", 1000);
-  if (workload === "client") await clientWorkload(requests);
-  else if (workload === "server") await serverWorkload(requests, serverOptions);
+  if (workload === "client") await clientWorkload(requests, workloadOptions);
+  else if (workload === "server") await serverWorkload(requests, workloadOptions);
   else fail(`unknown workload ${JSON.stringify(workload)}`);
   if (Deno.args.includes("--heap-used")) console.log(HEAP_USED, Deno.memoryUsage().heapUsed);
 } else if (Deno.args.includes("--smoke")) {
-  await clientWorkload(1000);
+  await clientWorkload(1000, []);
+  await clientWorkload(1000, ["--headers"]);
   await serverWorkload(1000, []);
   await serverWorkload(1000, ["--alternating"]);
   await serverWorkload(1000, ["--browser", "--alternating"]);
   await serverWorkload(1000, ["--headers"]);
-  console.log("client and server workloads ran (1000 requests each, the server's four times)");
+  console.log(
+    "client and server workloads ran (1000 requests each; the client's twice, the server's four times)",
+  );
 } else {
   const which = Deno.args.find((a) => !a.startsWith("--")) ?? "both";
   if (which !== "client" && which !== "server" && which !== "both") {
@@ -309,16 +320,17 @@ if (workload !== undefined) {
         "[--runs=3] [--small=20000] [--large=100000]",
     );
   }
-  if (serverOptions.length > 0 && which !== "server") {
-    fail(`${serverOptions[0]} is a server option`);
+  const serverOnly = workloadOptions.find((o) => HEAD_OPTIONS.includes(o));
+  if (serverOnly !== undefined && which !== "server") {
+    fail(`${serverOnly} is a server option`);
   }
   const paths = which === "both" ? ["client", "server"] : [which];
   const what = (path: string) =>
-    serverOptions.length > 0 ? `${path} (${serverOptions.join(" ")})` : path;
+    workloadOptions.length > 0 ? `${path} (${workloadOptions.join(" ")})` : path;
   if (Deno.args.includes("--allocated")) {
     for (const path of paths) {
-      const a = await heapUsed(path, HEAP_SMALL, serverOptions);
-      const b = await heapUsed(path, HEAP_LARGE, serverOptions);
+      const a = await heapUsed(path, HEAP_SMALL, workloadOptions);
+      const b = await heapUsed(path, HEAP_LARGE, workloadOptions);
       const perRequest = Math.round((b - a) / (HEAP_LARGE - HEAP_SMALL));
       console.log(`${what(path)}: ${perRequest} bytes allocated per request`);
     }
@@ -330,8 +342,8 @@ if (workload !== undefined) {
     for (const path of paths) {
       // The two counts run side by side: they count instructions, not time.
       const [a, b] = await Promise.all([
-        fewest(path, small, runs, serverOptions),
-        fewest(path, large, runs, serverOptions),
+        fewest(path, small, runs, workloadOptions),
+        fewest(path, large, runs, workloadOptions),
       ]);
       const perRequest = Math.round((b - a) / (large - small));
       console.log(`${what(path)}: ${perRequest} instructions per request`);

@@ -31,6 +31,7 @@ import {
   type SyncFile,
   type Transport,
 } from "../core/net/mod.ts";
+import { HeaderSnapshot } from "../core/header_snapshot.ts";
 import { encodeQuery, type QueryInput } from "../core/query.ts";
 import {
   type Auth,
@@ -344,6 +345,21 @@ const POOL_SIZE = 8 * 1024;
 const POOL_PIECE_MAX = 1024;
 /** Most validated default-header requests kept per client (by method and target). */
 const SIMPLE_REQUEST_CACHE = 256;
+/** Most requests with headers of their own (and no body) kept per client. */
+const KEPT_HEADS = 4;
+
+/** A request without a body, validated, with what `#begin` takes besides. */
+interface KeptHead {
+  readonly method: string;
+  readonly target: string;
+  /** The headers option it was built from. */
+  readonly seen: HeaderSnapshot;
+  readonly request: Request;
+  /** Its header pairs (read only). */
+  readonly headers: [string, string][];
+  readonly hasAuth: boolean;
+  readonly hasCookie: boolean;
+}
 const encoder = new TextEncoder();
 const IP_RE = /^(\d{1,3}(\.\d{1,3}){3}|.*:.*)$/;
 
@@ -482,6 +498,9 @@ export class HttpClient implements Pollable {
   #defaultFields: Fields | null = null;
   readonly #simpleRequests = new Map<string, Request>();
   #lastSimple: Request | null = null;
+  /** Requests without a body built lately, found again by method, target and headers. */
+  readonly #keptHeads: KeptHead[] = [];
+  #nextKeptHead = 0;
   readonly #signal = new ReadySignal();
   readonly #deadline: Deadline;
   readonly #continueDeadline: Deadline;
@@ -642,10 +661,8 @@ export class HttpClient implements Pollable {
   #request(m: string, path: string, options: RequestOptions = NO_OPTIONS): this {
     if (this.#req !== null) throw new HttpClientError("Request already in progress");
     const target = this.#target(path, options.query);
-    if (
-      options.headers === undefined && options.data === undefined &&
-      options.json === undefined && !sendsBody(m)
-    ) {
+    const noBody = options.data === undefined && options.json === undefined;
+    if (noBody && options.headers === undefined && !sendsBody(m)) {
       // The common case (no headers, no body): the default head, validated once per target.
       const request = this.#simpleRequest(m, target);
       this.#begin(
@@ -660,9 +677,28 @@ export class HttpClient implements Pollable {
       );
       return this;
     }
+    let seen: HeaderSnapshot | null = null;
+    if (noBody) {
+      // Headers without a body: the head built for equal headers before, if kept.
+      const kept = this.#keptHead(m, target, options.headers);
+      if (kept !== null) {
+        this.#begin(
+          kept.request,
+          kept.headers,
+          kept.hasAuth,
+          kept.hasCookie,
+          null,
+          null,
+          false,
+          options,
+        );
+        return this;
+      }
+      seen = HeaderSnapshot.of(options.headers);
+    }
     const headers = this.#defaultHeaders.slice();
     const names = new Set(this.#defaultNames);
-    const user = headerPairs(options.headers);
+    const user = seen !== null ? seen.fields : headerPairs(options.headers);
     if (user.length > 0) {
       const userNames = new Set(user.map(([k]) => k.toLowerCase()));
       for (let i = headers.length - 1; i >= 0; i--) {
@@ -718,17 +754,32 @@ export class HttpClient implements Pollable {
     } catch (e) {
       throw new HttpClientError((e as Error).message, { cause: e });
     }
-    this.#begin(
-      request,
-      headers,
-      names.has("authorization"),
-      names.has("cookie"),
-      body,
-      stream,
-      expectContinue,
-      options,
-    );
+    const hasAuth = names.has("authorization");
+    const hasCookie = names.has("cookie");
+    if (seen !== null) {
+      this.#keptHeads[this.#nextKeptHead] = {
+        method: m,
+        target,
+        seen,
+        request,
+        headers,
+        hasAuth,
+        hasCookie,
+      };
+      this.#nextKeptHead = (this.#nextKeptHead + 1) % KEPT_HEADS;
+    }
+    this.#begin(request, headers, hasAuth, hasCookie, body, stream, expectContinue, options);
     return this;
+  }
+
+  /** The kept request without a body for this method, target and headers, or `null`. */
+  #keptHead(method: string, target: string, headers: HeadersInit | undefined): KeptHead | null {
+    const kept = this.#keptHeads;
+    for (let i = 0; i < kept.length; i++) {
+      const k = kept[i]!;
+      if (k.target === target && k.method === method && k.seen.matches(headers)) return k;
+    }
+    return null;
   }
 
   /** A validated request with the default headers only, cached per method and target. */

@@ -426,3 +426,56 @@ test("client: abort signal cancels the request", async () => {
     await srv.close();
   }
 });
+
+test("client: headers of a request's own, sent again, are sent as they are at each call", async () => {
+  const srv = rawServer((req, s) => {
+    s.write(ok("ok", req.target === "/login" ? "Set-Cookie: session=new\r\n" : ""));
+  });
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`, {
+    headers: { "X-Default": "d" },
+    auth: ["alice", "pw"],
+  });
+  const shared: Record<string, string | number> = { Accept: "application/json", "x-n": 1 };
+  const json = "Accept: application/json\r\n";
+  const auth = `authorization: Basic ${btoa("alice:pw")}`;
+  try {
+    // Each request, and its head after host and user-agent.
+    const steps: [() => HttpClient, string][] = [
+      [() => client.get("/a", { headers: shared }), `GET /a|X-Default: d\r\n${json}x-n: 1`],
+      [() => client.get("/a", { headers: shared }), `GET /a|X-Default: d\r\n${json}x-n: 1`],
+      [() => {
+        shared["x-n"] = 2; // changed in place
+        return client.get("/a", { headers: shared });
+      }, `GET /a|X-Default: d\r\n${json}x-n: 2`],
+      [
+        () => client.get("/a", { headers: { Accept: "application/json", "x-n": 1 } }),
+        `GET /a|X-Default: d\r\n${json}x-n: 1`,
+      ],
+      [() => client.get("/b", { headers: shared }), `GET /b|X-Default: d\r\n${json}x-n: 2`],
+      [
+        () => client.post("/c", { headers: shared }),
+        `POST /c|X-Default: d\r\n${json}x-n: 2\r\ncontent-length: 0`,
+      ],
+      [() => client.get("/a", { headers: [["X-P", "1"]] }), "GET /a|X-Default: d\r\nX-P: 1"],
+      [() => client.get("/a", { headers: { "x-default": "r" } }), "GET /a|x-default: r"],
+      [() => client.get("/login", { headers: shared }), `GET /login|X-Default: d\r\n${json}x-n: 2`],
+      [
+        () => client.get("/a", { headers: shared }),
+        `GET /a|X-Default: d\r\n${json}x-n: 2\r\n${auth}\r\ncookie: session=new`,
+      ],
+    ];
+    for (const [i, [send, expected]] of steps.entries()) {
+      assert.equal((await send().wait())?.status, 200, `request ${i}`);
+      const [line, rest] = expected.split("|");
+      const [first, host, agent, ...fields] = srv.requests[i]!.rawHead.split("\r\n");
+      assert.equal(first, `${line} HTTP/1.1`, `request ${i}`);
+      assert.equal(host, `host: 127.0.0.1:${srv.port}`);
+      assert.match(agent!, /^user-agent: uhttp\//);
+      const want = rest!.includes(auth) ? rest! : `${rest}\r\n${auth}`;
+      assert.equal(fields.join("\r\n"), want, `request ${i}`);
+    }
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
