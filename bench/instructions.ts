@@ -8,7 +8,8 @@
  *   `Deno.connect` replaced by connections answering each request with a fixed
  *   hello-world response (the raw responder's, bench/servers/raw_common.ts). With
  *   `--headers`, each request carries two fields of its own (`accept` and
- *   `x-request-id`, the `headers` option).
+ *   `x-request-id`, the `headers` option); with `--auth`, the clients send Basic
+ *   credentials (the `auth` option); with `--cookie`, a cookie from their jar.
  * - `server`: `HttpServer` with a `for await` loop answering `respond("Hello, World!")`,
  *   `Deno.listen` replaced by a listener handing out 50 connections, each sending its
  *   next `GET /` once the answer to the one before was written (as wrk does in S1).
@@ -41,6 +42,7 @@
  * deno run -A bench/instructions.ts server --browser --alternating # a browser's heads
  * deno run -A bench/instructions.ts server --headers    # answers with headers of their own
  * deno run -A bench/instructions.ts client --headers    # requests with headers of their own
+ * deno run -A bench/instructions.ts client --auth --cookie # Basic credentials and a cookie
  * deno run -A bench/instructions.ts server --allocated  # bytes allocated per request
  * deno run -A bench/instructions.ts --smoke         # the workloads alone, no valgrind
  * ```
@@ -62,8 +64,10 @@ import { fixedResponse } from "./servers/raw_common.ts";
 const CONNECTIONS = 50;
 /** The options that choose the heads the server workload receives. */
 const HEAD_OPTIONS = ["--alternating", "--browser"];
+/** The options of the client workload alone: Basic credentials, a cookie in its jar. */
+const CLIENT_OPTIONS = ["--auth", "--cookie"];
 /** The options of the workloads: those, and `--headers` for either. */
-const WORKLOAD_OPTIONS = [...HEAD_OPTIONS, "--headers"];
+const WORKLOAD_OPTIONS = [...HEAD_OPTIONS, ...CLIENT_OPTIONS, "--headers"];
 /** What the server answers with under `--headers`. */
 const WITH_HEADERS = { headers: { "cache-control": "no-store", "x-served-by": "uhttp" } };
 /** What the client asks with under `--headers`. */
@@ -163,7 +167,14 @@ async function clientWorkload(requests: number, options: readonly string[]): Pro
   (Deno as unknown as Patchable).connect = () =>
     Promise.resolve(new MemoryConn(null, () => response));
   const { HttpClient } = await import("../client/mod.ts");
-  const clients = Array.from({ length: CONNECTIONS }, () => new HttpClient("127.0.0.1:8080"));
+  const clientOptions = {
+    ...(options.includes("--auth") ? { auth: ["alice", "pw"] as const } : {}),
+    ...(options.includes("--cookie") ? { cookies: { session: "abc123" } } : {}),
+  };
+  const clients = Array.from(
+    { length: CONNECTIONS },
+    () => new HttpClient("127.0.0.1:8080", clientOptions),
+  );
   let left = requests;
   await Promise.all(clients.map(async (client) => {
     while (left > 0) {
@@ -303,7 +314,7 @@ if (workload !== undefined) {
   if (Deno.args.includes("--heap-used")) console.log(HEAP_USED, Deno.memoryUsage().heapUsed);
 } else if (Deno.args.includes("--smoke")) {
   await clientWorkload(1000, []);
-  await clientWorkload(1000, ["--headers"]);
+  await clientWorkload(1000, ["--headers", "--auth", "--cookie"]);
   await serverWorkload(1000, []);
   await serverWorkload(1000, ["--alternating"]);
   await serverWorkload(1000, ["--browser", "--alternating"]);
@@ -316,13 +327,16 @@ if (workload !== undefined) {
   if (which !== "client" && which !== "server" && which !== "both") {
     fail(
       "usage: instructions.ts [client|server|both] [--alternating] [--browser] [--headers] " +
-        "[--allocated] " +
-        "[--runs=3] [--small=20000] [--large=100000]",
+        "[--auth] [--cookie] [--allocated] [--runs=3] [--small=20000] [--large=100000]",
     );
   }
   const serverOnly = workloadOptions.find((o) => HEAD_OPTIONS.includes(o));
   if (serverOnly !== undefined && which !== "server") {
     fail(`${serverOnly} is a server option`);
+  }
+  const clientOnly = workloadOptions.find((o) => CLIENT_OPTIONS.includes(o));
+  if (clientOnly !== undefined && which !== "client") {
+    fail(`${clientOnly} is a client option`);
   }
   const paths = which === "both" ? ["client", "server"] : [which];
   const what = (path: string) =>

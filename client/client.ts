@@ -348,6 +348,15 @@ const SIMPLE_REQUEST_CACHE = 256;
 /** Most requests with headers of their own (and no body) kept per client. */
 const KEPT_HEADS = 4;
 
+/** A request sent with an Authorization or Cookie field added (see `#withExtras`). */
+interface WithExtras {
+  /** The request as built, without them. */
+  readonly base: Request;
+  readonly authorization: string | null;
+  readonly cookie: string | null;
+  readonly request: Request;
+}
+
 /** A request without a body, validated, with what `#begin` takes besides. */
 interface KeptHead {
   readonly method: string;
@@ -498,6 +507,10 @@ export class HttpClient implements Pollable {
   #defaultFields: Fields | null = null;
   readonly #simpleRequests = new Map<string, Request>();
   #lastSimple: Request | null = null;
+  /** The last request sent with an Authorization or Cookie added, and what was added. */
+  #lastWithExtras: WithExtras | null = null;
+  /** The last Basic credentials sent, and their header value. */
+  #lastBasic: { user: string; password: string; value: string } | null = null;
   /** Requests without a body built lately, found again by method, target and headers. */
   readonly #keptHeads: KeptHead[] = [];
   #nextKeptHead = 0;
@@ -1350,25 +1363,16 @@ export class HttpClient implements Pollable {
     const req = this.#req!;
     const conn = this.#conn!;
     const t = this.#transport!;
-    let request = req.request;
-    let extra: [string, string][] | null = null;
-    if (req.auth !== null && !req.hasAuthHeader) {
-      const value = this.#authorization(req);
-      if (value !== null) (extra ??= []).push(["authorization", value]);
-    }
-    if (!req.hasCookieHeader) {
-      const cookie = this.cookies.cookieHeader(this.host, req.target, this.secure);
-      if (cookie !== null) (extra ??= []).push(["cookie", cookie]);
-    }
+    const authorization = req.auth !== null && !req.hasAuthHeader ? this.#authorization(req) : null;
+    const cookie = req.hasCookieHeader
+      ? null
+      : this.cookies.cookieHeader(this.host, req.target, this.secure);
     let head: Uint8Array;
+    let request: Request;
     try {
-      if (extra !== null) {
-        request = new Request({
-          method: req.method,
-          target: req.target,
-          headers: [...req.headers, ...extra],
-        });
-      }
+      request = authorization === null && cookie === null
+        ? req.request
+        : this.#withExtras(req, authorization, cookie);
       head = conn.send(request)!;
     } catch (e) {
       this.#fail(new HttpClientError((e as Error).message, { cause: e }));
@@ -1478,6 +1482,28 @@ export class HttpClient implements Pollable {
     }
   }
 
+  /**
+   * `req`'s request with an Authorization and a Cookie field added (each when not
+   * `null`): the one made last time when the request and the values are the same,
+   * so that a client sending the same request again with the same credentials and
+   * cookies has it checked and encoded once.
+   */
+  #withExtras(req: Pending, authorization: string | null, cookie: string | null): Request {
+    const last = this.#lastWithExtras;
+    if (
+      last !== null && last.base === req.request && last.authorization === authorization &&
+      last.cookie === cookie
+    ) {
+      return last.request;
+    }
+    const headers = [...req.headers];
+    if (authorization !== null) headers.push(["authorization", authorization]);
+    if (cookie !== null) headers.push(["cookie", cookie]);
+    const request = new Request({ method: req.method, target: req.target, headers });
+    this.#lastWithExtras = { base: req.request, authorization, cookie, request };
+    return request;
+  }
+
   #authorization(req: Pending): string | null {
     const auth = req.auth!;
     if (this.#digest !== null) {
@@ -1493,7 +1519,11 @@ export class HttpClient implements Pollable {
         return null;
       }
     }
-    return basicAuthorization(auth);
+    const last = this.#lastBasic;
+    if (last !== null && last.user === auth[0] && last.password === auth[1]) return last.value;
+    const value = basicAuthorization(auth);
+    this.#lastBasic = { user: auth[0], password: auth[1], value };
+    return value;
   }
 
   // --------------------------------------------------------------- receiving

@@ -109,6 +109,14 @@ function trimWs(s: string): string {
  */
 export class CookieJar implements Iterable<StoredCookie> {
   #cookies: StoredCookie[] = [];
+  /** Counts the changes of `#cookies`: the last header made is good while it stays. */
+  #version = 0;
+  /** The arguments and answer of the last `cookieHeader()` (a client asks the same each time). */
+  #lastHost = "";
+  #lastPath = "";
+  #lastSecure = false;
+  #lastVersion = -1;
+  #lastHeader: string | null = null;
 
   /**
    * Creates a jar.
@@ -125,10 +133,13 @@ export class CookieJar implements Iterable<StoredCookie> {
     return this.#cookies.length;
   }
 
-  /** Iterates the live cookies. @returns An iterator of {@linkcode StoredCookie}. */
+  /**
+   * Iterates the live cookies, as copies (change them with `set()` and `delete()`).
+   * @returns An iterator of {@linkcode StoredCookie}.
+   */
   [Symbol.iterator](): Iterator<StoredCookie> {
     this.#purge(Date.now());
-    return this.#cookies.slice()[Symbol.iterator]();
+    return this.#cookies.map((c) => ({ ...c }))[Symbol.iterator]();
   }
 
   /**
@@ -187,12 +198,14 @@ export class CookieJar implements Iterable<StoredCookie> {
   delete(name: string): boolean {
     const before = this.#cookies.length;
     this.#cookies = this.#cookies.filter((c) => c.name !== name);
+    this.#version++;
     return this.#cookies.length !== before;
   }
 
   /** Removes every cookie. */
   clear(): void {
     this.#cookies = [];
+    this.#version++;
   }
 
   /**
@@ -231,6 +244,7 @@ export class CookieJar implements Iterable<StoredCookie> {
       if (!c.hostOnly && !domainMatches(h, c.domain)) continue;
       if (c.expires !== null && c.expires <= now) {
         this.#cookies = this.#cookies.filter((o) => !sameSlot(o, c));
+        this.#version++;
       } else {
         this.#put(c);
       }
@@ -254,6 +268,22 @@ export class CookieJar implements Iterable<StoredCookie> {
   ): string | null {
     if (this.#cookies.length === 0) return null;
     this.#purge(now ?? Date.now());
+    if (
+      this.#lastVersion === this.#version && path === this.#lastPath && host === this.#lastHost &&
+      secure === this.#lastSecure
+    ) {
+      return this.#lastHeader;
+    }
+    const header = this.#header(host, path, secure);
+    this.#lastHost = host;
+    this.#lastPath = path;
+    this.#lastSecure = secure;
+    this.#lastVersion = this.#version;
+    this.#lastHeader = header;
+    return header;
+  }
+
+  #header(host: string, path: string, secure: boolean): string | null {
     const h = host.toLowerCase();
     const q = path.search(/[?#]/);
     const p = q >= 0 ? path.slice(0, q) : path;
@@ -274,6 +304,7 @@ export class CookieJar implements Iterable<StoredCookie> {
   }
 
   #put(c: StoredCookie): void {
+    this.#version++;
     const i = this.#cookies.findIndex((o) => sameSlot(o, c));
     if (i >= 0) {
       c.created = this.#cookies[i]!.created;
@@ -284,8 +315,14 @@ export class CookieJar implements Iterable<StoredCookie> {
   }
 
   #purge(now: number): void {
-    if (this.#cookies.some((c) => c.expires !== null && c.expires <= now)) {
-      this.#cookies = this.#cookies.filter((c) => c.expires === null || c.expires > now);
+    const cookies = this.#cookies;
+    for (let i = 0; i < cookies.length; i++) {
+      const expires = cookies[i]!.expires;
+      if (expires !== null && expires <= now) {
+        this.#cookies = cookies.filter((c) => c.expires === null || c.expires > now);
+        this.#version++;
+        return;
+      }
     }
   }
 }

@@ -139,3 +139,55 @@ test("cookies: replacing a cookie keeps one; malformed lines are ignored", () =>
   assert.deepEqual(jar.toObject(), { a: "2", ok: "1" });
   assert.equal([...jar].length, 2);
 });
+
+test("cookies: a cookie past its expiry is no longer sent, though nothing else changed", () => {
+  const jar = new CookieJar();
+  const now = Date.parse("2025-01-01T00:00:00Z");
+  jar.set("short", "1", { expires: now + 1_000 });
+  jar.set("long", "2");
+  for (let i = 0; i < 3; i++) {
+    assert.equal(jar.cookieHeader("example.com", "/", false, now), "short=1; long=2");
+  }
+  assert.equal(jar.cookieHeader("example.com", "/", false, now + 999), "short=1; long=2");
+  assert.equal(jar.cookieHeader("example.com", "/", false, now + 1_000), "long=2");
+  assert.equal(jar.cookieHeader("example.com", "/a?q=1", false, now + 1_000), "long=2");
+});
+
+test("cookies: the cookies a jar lists are copies: changing one changes nothing sent", async () => {
+  const srv = rawServer((req, s) => s.write(ok(req.headers.cookie ?? "none")));
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`, { cookies: { session: "abc" } });
+  try {
+    assert.equal((await client.get("/").wait())!.text(), "session=abc");
+    for (const c of client.cookies) c.value = "changed";
+    assert.equal((await client.get("/").wait())!.text(), "session=abc");
+    assert.deepEqual(client.cookies.toObject(), { session: "abc" });
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
+test("cookies and Basic auth on every request, as they are when each is sent", async () => {
+  let n = 0;
+  const srv = rawServer((req, s) => {
+    const set = req.target === "/renew" ? `Set-Cookie: session=s${++n}\r\n` : "";
+    s.write(ok(`${req.headers.authorization} | ${req.headers.cookie ?? "none"}`, set));
+  });
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`, { auth: ["alice", "pw"] });
+  const alice = "Basic " + btoa("alice:pw");
+  try {
+    const sent = async (path = "/") => (await client.get(path).wait())!.text();
+    assert.equal(await sent(), `${alice} | none`);
+    assert.equal(await sent("/renew"), `${alice} | none`);
+    for (let i = 0; i < 3; i++) assert.equal(await sent(), `${alice} | session=s1`);
+    assert.equal(await sent("/renew"), `${alice} | session=s1`);
+    assert.equal(await sent(), `${alice} | session=s2`);
+    client.auth = ["bob", "pw2"];
+    assert.equal(await sent(), `Basic ${btoa("bob:pw2")} | session=s2`);
+    client.cookies.set("theme", "dark");
+    assert.equal(await sent(), `Basic ${btoa("bob:pw2")} | session=s2; theme=dark`);
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
