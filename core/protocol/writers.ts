@@ -216,7 +216,7 @@ export class FieldLineCache {
   }
 }
 
-/** A head's start (status line to `content-length: `) by status and type line. */
+/** A head's start (status line to `content-length: `) by status, field lines and type line. */
 interface HeadStart {
   status: number;
   fieldLines: Uint8Array | null;
