@@ -5,6 +5,7 @@
  */
 import { LocalProtocolError } from "./errors.ts";
 import { isToken, validFieldValue } from "./syntax.ts";
+import { setOwn } from "../own.ts";
 
 /**
  * What header fields can be built from: a list of `[name, value]` pairs (order and
@@ -145,8 +146,10 @@ export class Fields implements Iterable<[string, string]> {
     const out: Record<string, string> = {};
     for (let i = 0; i < this.lowerNames.length; i++) {
       const name = this.lowerNames[i]!;
-      const prev = out[name];
-      out[name] = prev === undefined ? this.values[i]! : prev + ", " + this.values[i]!;
+      const value = this.values[i]!;
+      // A field named __proto__ is a key like any other (`setOwn`).
+      if (!Object.hasOwn(out, name)) setOwn(out, name, value);
+      else out[name] = out[name] + ", " + value;
     }
     return out;
   }

@@ -60,6 +60,63 @@ test("request properties: method, url, path, query, headers, cookies, host, full
   assert.equal(seen.contentLength, null);
 });
 
+test("a request sent again gets its own query, headers and cookies: changing them changes no other", async () => {
+  const REQUEST = "GET /caf%C3%A9?x=1&x=2&flag HTTP/1.1\r\nHost: t\r\nUser-Agent: t/1\r\n" +
+    "Cookie: a=1\r\nX-Multi: 1\r\nX-Multi: 2\r\n\r\n";
+  const seen: string[] = [];
+  await withServer({}, (conn) => {
+    seen.push(JSON.stringify([conn.path, conn.query, conn.headers, conn.cookies]));
+    // A handler that changes what it was given.
+    (conn.query.x as string[]).push("3");
+    conn.query.added = "1";
+    conn.headers["user-agent"] = "changed";
+    conn.headers["x-added"] = "1";
+    conn.cookies.a = "changed";
+    conn.respond("ok");
+  }, async (server) => {
+    await withClient(server.port, async (c) => {
+      // One connection, the same bytes each time: from the third on, the server takes
+      // the head whole as it was kept.
+      for (let i = 0; i < 5; i++) {
+        c.send(REQUEST);
+        assert.equal((await c.readResponse())?.text, "ok");
+      }
+    });
+    await withClient(server.port, async (c) => {
+      c.send(REQUEST);
+      assert.equal((await c.readResponse())?.text, "ok");
+    });
+  });
+  const first = JSON.stringify([
+    "/caf\u00e9",
+    { x: ["1", "2"], flag: null },
+    { host: "t", "user-agent": "t/1", cookie: "a=1", "x-multi": "1, 2" },
+    { a: "1" },
+  ]);
+  assert.deepEqual(seen, Array(6).fill(first));
+});
+
+test("fields and cookies named __proto__ are own keys of conn.headers and conn.cookies", async () => {
+  const seen: unknown[] = [];
+  await withServer({}, (conn) => {
+    const headers = conn.headers;
+    const cookies = conn.cookies;
+    seen.push(
+      Object.getPrototypeOf(headers) === Object.prototype,
+      Object.hasOwn(headers, "__proto__") ? headers["__proto__"] : "missing",
+      Object.getPrototypeOf(cookies) === Object.prototype,
+      Object.hasOwn(cookies, "__proto__") ? cookies["__proto__"] : "missing",
+    );
+    conn.respond("ok");
+  }, async (server) => {
+    await withClient(server.port, async (c) => {
+      c.send("GET / HTTP/1.1\r\nHost: t\r\n__proto__: x\r\nCookie: __proto__=y\r\n\r\n");
+      assert.equal((await c.readResponse())?.text, "ok");
+    });
+  });
+  assert.deepEqual(seen, [true, "x", true, "y"]);
+});
+
 test("contentLength: the declared length (a repeated equal value counts once), null without", async () => {
   const seen: (number | null)[] = [];
   await withServer({}, (conn) => {
