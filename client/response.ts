@@ -5,6 +5,7 @@
  * @module
  */
 import { type Fields, RemoteProtocolError, type Request } from "../core/protocol/mod.ts";
+import { fieldsRecord } from "../core/fields_record.ts";
 import { contentLengthOf } from "../core/protocol/framing.ts";
 import { fieldValues } from "../core/protocol/headers.ts";
 import { HttpResponseError } from "./errors.ts";
@@ -107,7 +108,7 @@ export class HttpResponse {
    * {@linkcode HttpResponse.getSetCookie} for `set-cookie`).
    */
   get headers(): Record<string, string> {
-    return this.#headers ??= this.fields.toObject();
+    return this.#headers ??= fieldsRecord(this.fields);
   }
 
   /**

@@ -28,6 +28,31 @@ export type QueryInput =
   | Iterable<readonly [string, QueryInputValue]>;
 
 /**
+ * A copy of a parsed query whose lists are copies too, so that changing one
+ * changes nothing in the other.
+ *
+ * @param query A parsed query.
+ * @returns The copy.
+ *
+ * @example
+ * ```ts
+ * import { copyQuery, parseQuery } from "./query.ts";
+ * const q = parseQuery("a=1&a=2");
+ * const c = copyQuery(q);
+ * (c.a as string[]).push("3");
+ * console.log(q.a); // ["1", "2"]
+ * ```
+ */
+export function copyQuery(query: Query): Query {
+  const out = { ...query }; // own "__proto__" keys stay own keys
+  for (const key of Object.keys(out)) {
+    const value = out[key];
+    if (Array.isArray(value)) out[key] = value.slice();
+  }
+  return out;
+}
+
+/**
  * Parses a query string (or a form body) strictly.
  *
  * Pairs are split on `&`; empty pairs are skipped. A repeated key becomes an array

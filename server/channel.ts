@@ -22,7 +22,8 @@ import {
 } from "../core/protocol/mod.ts";
 import type { Transport, TransportHandlers } from "../core/net/types.ts";
 import { Deadline } from "../core/net/deadline.ts";
-import { type ParsedUrl, parseUrl } from "../core/url.ts";
+import type { ParsedUrl } from "../core/url.ts";
+import { parsedTarget } from "./request_parts.ts";
 import { parseQuery } from "../core/query.ts";
 import { removeFile, type SyncFile } from "../core/net/mod.ts";
 import { HttpConnection } from "./connection.ts";
@@ -247,7 +248,7 @@ export class RequestState {
 
   /** The request target's decoded path and parsed query. */
   get url(): ParsedUrl {
-    return this.#url ??= parseUrl(this.req.target);
+    return this.#url ??= parsedTarget(this.req.target);
   }
 
   /** Joins the received chunks into one array (and keeps it as the only chunk). */
@@ -579,7 +580,7 @@ export class Channel implements TransportHandlers {
     let url: ParsedUrl | null = null;
     if (req.target.includes("%")) {
       try {
-        url = parseUrl(req.target);
+        url = parsedTarget(req.target);
       } catch {
         this.#errorClose(400);
         return false;

@@ -17,13 +17,15 @@ import {
 import { trustedFields } from "../core/protocol/headers.ts";
 import type { Address } from "../core/net/types.ts";
 import { encodeResponseData, type ResponseData, TEXT_BODY_TYPE } from "../core/body.ts";
-import { type CookiesInit, parseCookies, serializeCookies } from "../core/cookie.ts";
-import type { Query } from "../core/query.ts";
+import { type CookiesInit, serializeCookies } from "../core/cookie.ts";
+import { copyQuery, type Query } from "../core/query.ts";
 import { openFile } from "../core/net/mod.ts";
 import type { Channel, RequestState } from "./channel.ts";
 import { BODY_BUFFER, BODY_DECIDE, BODY_FILE, BODY_STREAM } from "./channel.ts";
 import { HttpError } from "./errors.ts";
 import { fieldBlockOf } from "./field_blocks.ts";
+import { cookieRecord } from "./request_parts.ts";
+import { fieldsRecord } from "../core/fields_record.ts";
 import type { ServerEvent } from "./events.ts";
 import { respondFile } from "./respond_file.ts";
 import { formatSseEvent, multipartBoundary, multipartEnd, multipartFrame } from "./stream.ts";
@@ -204,6 +206,7 @@ function hasHeader(pairs: readonly (readonly [string, string])[], lower: string)
  */
 export class HttpConnection {
   readonly #st: RequestState;
+  #query: Query | null = null;
   #headers: Record<string, string> | null = null;
   #cookies: Record<string, string> | null = null;
   #streamMode = 0; // 1 stream, 2 multipart
@@ -244,7 +247,7 @@ export class HttpConnection {
 
   /** Query parameters: repeated keys become arrays, a key without `=` maps to `null`. */
   get query(): Query {
-    return this.#st.url.query;
+    return this.#query ??= copyQuery(this.#st.url.query);
   }
 
   /** `"HTTP/1.1"` or `"HTTP/1.0"`. */
@@ -254,7 +257,7 @@ export class HttpConnection {
 
   /** Header fields with lowercase names; repeated fields joined with `", "`. */
   get headers(): Record<string, string> {
-    return this.#headers ??= this.#st.req.headers.toObject();
+    return this.#headers ??= fieldsRecord(this.#st.req.headers);
   }
 
   /** Header fields in received order with their original names. */
@@ -276,7 +279,7 @@ export class HttpConnection {
   get cookies(): Record<string, string> {
     if (this.#cookies === null) {
       const h = this.#st.req.headers.get("cookie");
-      this.#cookies = h === null ? {} : parseCookies(h.replaceAll(", ", "; "));
+      this.#cookies = h === null ? {} : cookieRecord(h);
     }
     return this.#cookies;
   }

@@ -479,3 +479,24 @@ test("client: headers of a request's own, sent again, are sent as they are at ea
     await srv.close();
   }
 });
+
+test("client: the headers of a response received again are each response's own", async () => {
+  const srv = rawServer((_req, s) => s.write(ok("ok", "X-A: 1\r\nX-Multi: 1\r\nX-Multi: 2\r\n")));
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`);
+  try {
+    // The same response bytes each time: from the third on, the head is taken whole.
+    for (let i = 0; i < 5; i++) {
+      const headers: Record<string, string> = (await client.get("/").wait())!.headers;
+      assert.deepEqual(
+        { ...headers },
+        { "content-length": "2", "x-a": "1", "x-multi": "1, 2" },
+        `response ${i}`,
+      );
+      headers["x-a"] = "changed"; // a caller changing what it was given
+      headers["x-added"] = "1";
+    }
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
