@@ -11,7 +11,12 @@ import { type ParsedUrl, parseUrl } from "../core/url.ts";
 import { parseCookies } from "../core/cookie.ts";
 
 /** Targets (and Cookie values) kept at most; the cache starts over when full. */
-const KEPT = 256;
+const KEPT = 64;
+/**
+ * Longest target or Cookie value kept (a head may be 16 KiB): what is kept stays
+ * under 64 × 2 × 2 KiB, a small share of a device's memory.
+ */
+const LONGEST_KEPT = 2048;
 const urls = new Map<string, ParsedUrl>();
 const cookieRecords = new Map<string, Readonly<Record<string, string>>>();
 
@@ -31,6 +36,7 @@ export function parsedTarget(target: string): ParsedUrl {
   let url = urls.get(target);
   if (url === undefined) {
     url = parseUrl(target);
+    if (target.length > LONGEST_KEPT) return url;
     if (urls.size >= KEPT) urls.clear();
     urls.set(target, url);
   }
@@ -50,9 +56,10 @@ export function parsedTarget(target: string): ParsedUrl {
 export function cookieRecord(header: string): Record<string, string> {
   let record = cookieRecords.get(header);
   if (record === undefined) {
-    record = parseCookies(header.replaceAll(", ", "; "));
+    const parsed = parseCookies(header.replaceAll(", ", "; "));
+    if (header.length > LONGEST_KEPT) return parsed; // not kept: the caller's own
     if (cookieRecords.size >= KEPT) cookieRecords.clear();
-    cookieRecords.set(header, record);
+    cookieRecords.set(header, record = parsed);
   }
   return { ...record };
 }

@@ -96,6 +96,25 @@ test("a request sent again gets its own query, headers and cookies: changing the
   assert.deepEqual(seen, Array(6).fill(first));
 });
 
+test("a long target and a long Cookie, sent again, are parsed right each time", async () => {
+  const long = "v".repeat(3000);
+  const seen: string[] = [];
+  await withServer({}, (conn) => {
+    seen.push(`${conn.path} ${(conn.query.q as string).length} ${conn.cookies.big?.length}`);
+    conn.query.q = "changed";
+    conn.cookies.big = "changed";
+    conn.respond("ok");
+  }, async (server) => {
+    await withClient(server.port, async (c) => {
+      for (let i = 0; i < 3; i++) {
+        c.send(`GET /p?q=${long} HTTP/1.1\r\nHost: t\r\nCookie: big=${long}\r\n\r\n`);
+        assert.equal((await c.readResponse())?.text, "ok");
+      }
+    });
+  });
+  assert.deepEqual(seen, Array(3).fill("/p 3000 3000"));
+});
+
 test("fields and cookies named __proto__ are own keys of conn.headers and conn.cookies", async () => {
   const seen: unknown[] = [];
   await withServer({}, (conn) => {
