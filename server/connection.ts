@@ -556,14 +556,14 @@ export class HttpConnection {
     const noContent = status === 204 || status === 304 || (status >= 100 && status < 200);
     const headers = options.headers;
     let res: Response;
-    if (options.cookies === undefined) {
+    if (
+      options.cookies === undefined && body.length <= COPY_LIMIT && Number.isInteger(status) &&
+      status >= 200 && status <= 999
+    ) {
       // Headers without framing or connection fields go the plain way too, checked
       // and encoded once for all the answers that repeat them (see field_blocks.ts).
       const fields = headers === undefined ? null : userFieldBlock(headers);
-      if (
-        (headers === undefined || fields?.plain === true) && body.length <= COPY_LIMIT &&
-        Number.isInteger(status) && status >= 200 && status <= 999
-      ) {
+      if (headers === undefined || fields?.plain === true) {
         this.#sendPlain(
           st,
           status,
