@@ -138,17 +138,15 @@ export class BunTransport implements Transport {
     while (queue !== null && queue.length > 0) {
       const chunk = queue[0]!;
       const n = s.write(chunk);
+      if (n > 0) {
+        this.#queued -= n;
+        this.#sentBytes += n;
+      }
       if (n < chunk.length) {
-        if (n > 0) {
-          queue[0] = chunk.subarray(n);
-          this.#queued -= n;
-          this.#sentBytes += n;
-        }
+        if (n > 0) queue[0] = chunk.subarray(n);
         return;
       }
       queue.shift();
-      this.#queued -= n;
-      this.#sentBytes += n;
     }
     this.#queue = null;
     if (this.#state === CLOSING) {
@@ -201,12 +199,9 @@ export class BunTransport implements Transport {
       return false;
     }
     const n = s.write(data, 0, length);
-    if (n === length) {
-      this.#sentBytes += n;
-      return true;
-    }
     const sent = n > 0 ? n : 0;
     this.#sentBytes += sent;
+    if (sent === length) return true;
     const rest = sent === 0 && length === data.length ? data : data.subarray(sent, length);
     (this.#queue ??= []).push(rest);
     this.#queued += rest.length;
