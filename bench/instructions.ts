@@ -9,7 +9,9 @@
  *   hello-world response (the raw responder's, bench/servers/raw_common.ts). With
  *   `--headers`, each request carries two fields of its own (`accept` and
  *   `x-request-id`, the `headers` option); with `--auth`, the clients send Basic
- *   credentials (the `auth` option); with `--cookie`, a cookie from their jar.
+ *   credentials (the `auth` option); with `--cookie`, a cookie from their jar; with
+ *   `--json`, they send `POST /` with a small JSON body (the `json` option), its length
+ *   changing from one request to the next.
  * - `server`: `HttpServer` with a `for await` loop answering `respond("Hello, World!")`,
  *   `Deno.listen` replaced by a listener handing out 50 connections, each sending its
  *   next `GET /` once the answer to the one before was written (as wrk does in S1).
@@ -64,14 +66,21 @@ import { fixedResponse } from "./servers/raw_common.ts";
 const CONNECTIONS = 50;
 /** The options that choose the heads the server workload receives. */
 const HEAD_OPTIONS = ["--alternating", "--browser"];
-/** The options of the client workload alone: Basic credentials, a cookie in its jar. */
-const CLIENT_OPTIONS = ["--auth", "--cookie"];
+/** The options of the client workload alone: Basic credentials, a cookie in its jar, a JSON body. */
+const CLIENT_OPTIONS = ["--auth", "--cookie", "--json"];
 /** The options of the workloads: those, and `--headers` for either. */
 const WORKLOAD_OPTIONS = [...HEAD_OPTIONS, ...CLIENT_OPTIONS, "--headers"];
 /** What the server answers with under `--headers`. */
 const WITH_HEADERS = { headers: { "cache-control": "no-store", "x-served-by": "uhttp" } };
 /** What the client asks with under `--headers`. */
 const ASKING_WITH_HEADERS = { headers: { accept: "application/json", "x-request-id": "42" } };
+/** What the client sends under `--json` by turns: 50 to 54 bytes of JSON, a length that changes each time. */
+const JSON_BODIES = [[1], [1, 2], [1, 2, 3]].map((values) => ({
+  id: 42,
+  name: "sensor-7",
+  values,
+  ok: true,
+}));
 
 /** A browser's fields after Host, its Cookie 420 bytes long. */
 const BROWSER_FIELDS = [
@@ -163,6 +172,7 @@ type Patchable = Record<string, unknown>;
 
 async function clientWorkload(requests: number, options: readonly string[]): Promise<void> {
   const asked = options.includes("--headers") ? ASKING_WITH_HEADERS : undefined;
+  const json = options.includes("--json");
   const response = fixedResponse(0);
   (Deno as unknown as Patchable).connect = () =>
     Promise.resolve(new MemoryConn(null, () => response));
@@ -179,8 +189,13 @@ async function clientWorkload(requests: number, options: readonly string[]): Pro
   await Promise.all(clients.map(async (client) => {
     while (left > 0) {
       left--;
-      const res = await client.get("/", asked).wait();
-      if (res?.status !== 200 || res.data.length !== 13) fail("client workload: bad response");
+      const res = await (json
+        ? client.post("/", { ...asked, json: JSON_BODIES[left % 3] })
+        : client.get("/", asked))
+        .wait();
+      if (res?.status !== 200 || res.data.length !== 13) {
+        fail("client workload: bad response");
+      }
     }
   }));
   for (const client of clients) client.close();
@@ -315,19 +330,20 @@ if (workload !== undefined) {
 } else if (Deno.args.includes("--smoke")) {
   await clientWorkload(1000, []);
   await clientWorkload(1000, ["--headers", "--auth", "--cookie"]);
+  await clientWorkload(1000, ["--json"]);
   await serverWorkload(1000, []);
   await serverWorkload(1000, ["--alternating"]);
   await serverWorkload(1000, ["--browser", "--alternating"]);
   await serverWorkload(1000, ["--headers"]);
   console.log(
-    "client and server workloads ran (1000 requests each; the client's twice, the server's four times)",
+    "client and server workloads ran (1000 requests each; the client's three times, the server's four times)",
   );
 } else {
   const which = Deno.args.find((a) => !a.startsWith("--")) ?? "both";
   if (which !== "client" && which !== "server" && which !== "both") {
     fail(
       "usage: instructions.ts [client|server|both] [--alternating] [--browser] [--headers] " +
-        "[--auth] [--cookie] [--allocated] [--runs=3] [--small=20000] [--large=100000]",
+        "[--auth] [--cookie] [--json] [--allocated] [--runs=3] [--small=20000] [--large=100000]",
     );
   }
   const serverOnly = workloadOptions.find((o) => HEAD_OPTIONS.includes(o));
