@@ -74,10 +74,13 @@ import {
   checkWholeBody,
   CONNECTION_CLOSE_LINE,
   CONNECTION_KEEP_ALIVE_LINE,
+  differsInLastValue,
   type FieldBlock,
   FieldLineCache,
+  requestHeadLengthFrom,
   writePlainResponseTo,
   writeRequestHead,
+  writeRequestHeadFrom,
   writeResponseHead,
   writeResponseHeadTo,
 } from "./writers.ts";
@@ -210,10 +213,16 @@ export class Connection {
   #error: ProtocolError | null = null;
   /** HAS_* bits of the head just received (see `lastFieldFlags`). */
   #fieldFlags = ALL_FIELDS;
-  /** The last request sent, its HAS_* bits and its head's bytes. */
+  /** The last request sent and its HAS_* bits. */
   #lastSent: Request | null = null;
   #lastSentFlags = 0;
-  #lastSentHead: Uint8Array | null = null;
+  /**
+   * The last request whose head was encoded whole, and those bytes (`null` until
+   * encoded): a request that differs from it only in its last field's value (see
+   * `differsInLastValue`) is written from them.
+   */
+  #headBase: Request | null = null;
+  #headBaseBytes: Uint8Array | null = null;
   /** Request heads parsed since the last `receiveData` (-1: decode them one by one). */
   #headsInReceive = 0;
   /** The rest of a read that held several request heads, decoded once (pipelining). */
@@ -696,22 +705,13 @@ export class Connection {
       return null;
     }
     if (event instanceof Request) {
-      if (role !== CLIENT || state !== IDLE) {
-        throw new LocalProtocolError(`Cannot send a request in state ${state}`);
-      }
-      // A client sends the same Request object again and again: its fields are immutable.
-      if (event !== this.#lastSent) {
-        this.#lastSent = event;
-        this.#lastSentFlags = fieldFlagsOf(event.headers);
-        this.#lastSentHead = null;
-      }
-      const flags = this.#lastSentFlags;
-      const framing = requestFramingOf(event, flags, LocalProtocolError);
-      this.#startRequest(event, framing, flags);
-      this.#writer = bodyWriter(framing);
-      this.#client = SEND_BODY;
-      if (this.#server === IDLE) this.#server = SEND_RESPONSE;
-      return [this.#lastSentHead ??= writeRequestHead(event)];
+      this.#startSendingRequest(event);
+      const base = this.#headBase!;
+      const baseHead = this.#headBaseBytes!;
+      if (event === base) return [baseHead];
+      const head = new Uint8Array(requestHeadLengthFrom(event, base, baseHead));
+      writeRequestHeadFrom(head, 0, event, base, baseHead);
+      return [head];
     }
     if (event instanceof InformationalResponse || event instanceof Response) {
       if (
@@ -734,6 +734,35 @@ export class Connection {
     return this.#sendEnd((event as EndOfMessage).trailers);
   }
 
+  /**
+   * The checks and state changes of sending `req`; leaves `#headBase` and its
+   * bytes ready to write its head from.
+   */
+  #startSendingRequest(req: Request): void {
+    const state = this.ourState;
+    if (this.ourRole !== CLIENT || state !== IDLE) {
+      throw new LocalProtocolError(`Cannot send a request in state ${state}`);
+    }
+    // A client sends the same Request object again and again: its fields are immutable.
+    if (req !== this.#lastSent) {
+      this.#lastSent = req;
+      const base = this.#headBase;
+      // Or one that differs from the base only in its last field's value: the same names, flags.
+      if (base === null || (req !== base && !differsInLastValue(req, base))) {
+        this.#headBase = req;
+        this.#headBaseBytes = null; // encoded once its framing is checked
+        this.#lastSentFlags = fieldFlagsOf(req.headers);
+      }
+    }
+    const flags = this.#lastSentFlags;
+    const framing = requestFramingOf(req, flags, LocalProtocolError);
+    this.#startRequest(req, framing, flags);
+    this.#writer = bodyWriter(framing);
+    this.#client = SEND_BODY;
+    if (this.#server === IDLE) this.#server = SEND_RESPONSE;
+    this.#headBaseBytes ??= writeRequestHead(this.#headBase!);
+  }
+
   #sendData(data: Uint8Array): Uint8Array[] {
     const state = this.ourState;
     if (state !== SEND_BODY) {
@@ -754,6 +783,71 @@ export class Connection {
     if (role === CLIENT) this.#clientWaiting100 = false;
     this.#setOurState(DONE);
     return pieces;
+  }
+
+  /**
+   * Sends a whole request at once: the same checks, state changes and bytes as
+   * `send(req)`, `send(new Data(body))` (for a non-empty body) and
+   * `send(new EndOfMessage())`, appended to `out`, so a small request with a body
+   * costs no allocation and one write. A request that differs from the one sent
+   * before only in the value of its last field (a Content-Length) has its head
+   * copied from that one's bytes.
+   *
+   * @param req The request head.
+   * @param body The whole body (empty for none); copied into `out`.
+   * @param out Where the bytes go (appended after its content).
+   * @throws {LocalProtocolError} when the request or body is invalid here (our
+   * state becomes `ERROR`, as with `send()`; `out` is left as it was).
+   *
+   * @example
+   * ```ts
+   * import { CLIENT, Connection, OutputBuffer, Request } from "@uhttp/core/protocol";
+   * const conn = new Connection(CLIENT);
+   * const body = new TextEncoder().encode('{"a":1}');
+   * const req = new Request({
+   *   method: "POST",
+   *   target: "/items",
+   *   headers: [["host", "example.com"], ["content-length", String(body.length)]],
+   * });
+   * const out = new OutputBuffer();
+   * conn.sendRequest(req, body, out);
+   * console.log(new TextDecoder().decode(out.bytes.subarray(0, out.length)));
+   * ```
+   */
+  sendRequest(req: Request, body: Uint8Array, out: OutputBuffer): void {
+    if (this.ourState === ERROR) {
+      throw new LocalProtocolError("Cannot send after a protocol error");
+    }
+    try {
+      this.#startSendingRequest(req);
+      this.#afterChange();
+      let data: Uint8Array[] = NO_PIECES;
+      if (body.length > 0) {
+        data = this.#sendData(body);
+        this.#afterChange();
+      }
+      const end = this.#sendEnd(EMPTY_FIELDS);
+      this.#afterChange();
+      const base = this.#headBase!;
+      const baseHead = this.#headBaseBytes!;
+      let n = requestHeadLengthFrom(req, base, baseHead);
+      for (let i = 0; i < data.length; i++) n += data[i]!.length;
+      for (let i = 0; i < end.length; i++) n += end[i]!.length;
+      const bytes = out.reserve(n);
+      let pos = writeRequestHeadFrom(bytes, out.length, req, base, baseHead);
+      for (let i = 0; i < data.length; i++) {
+        bytes.set(data[i]!, pos);
+        pos += data[i]!.length;
+      }
+      for (let i = 0; i < end.length; i++) {
+        bytes.set(end[i]!, pos);
+        pos += end[i]!.length;
+      }
+      out.length = pos;
+    } catch (e) {
+      if (e instanceof LocalProtocolError) this.sendFailed();
+      throw e;
+    }
   }
 
   /**

@@ -43,6 +43,62 @@ export function writeRequestHead(req: Request): Uint8Array {
   );
 }
 
+/**
+ * Whether `req` differs from `base` in nothing but the value of its last field: a
+ * client sending requests with bodies of other lengths, Content-Length last. Its
+ * head is then written from `base`'s bytes (see {@linkcode writeRequestHeadFrom}).
+ */
+export function differsInLastValue(req: Request, base: Request): boolean {
+  if (req.method !== base.method || req.target !== base.target) return false;
+  const names = req.headers.names;
+  const baseNames = base.headers.names;
+  const n = names.length;
+  if (n === 0 || baseNames.length !== n) return false;
+  if (names !== baseNames) {
+    for (let i = 0; i < n; i++) if (names[i] !== baseNames[i]) return false;
+  }
+  const values = req.headers.values;
+  const baseValues = base.headers.values;
+  for (let i = 0; i < n - 1; i++) if (values[i] !== baseValues[i]) return false;
+  return true;
+}
+
+/** The length of `req`'s head, given `base` and its head (see {@linkcode differsInLastValue}). */
+export function requestHeadLengthFrom(req: Request, base: Request, baseHead: Uint8Array): number {
+  if (req === base) return baseHead.length;
+  const values = req.headers.values;
+  const last = values.length - 1;
+  return baseHead.length - base.headers.values[last]!.length + values[last]!.length;
+}
+
+/**
+ * Writes `req`'s head at `pos` in `bytes` (room for it checked by the caller),
+ * copying the bytes of `base`'s head `baseHead` before the last field (see
+ * {@linkcode differsInLastValue}); returns the position after it.
+ */
+export function writeRequestHeadFrom(
+  bytes: Uint8Array,
+  pos: number,
+  req: Request,
+  base: Request,
+  baseHead: Uint8Array,
+): number {
+  if (req === base) {
+    bytes.set(baseHead, pos);
+    return pos + baseHead.length;
+  }
+  const last = req.headers.names.length - 1;
+  const name = req.headers.names[last]!;
+  // The last field line and the empty line after it: `name: value\r\n\r\n`.
+  const start = baseHead.length - (name.length + base.headers.values[last]!.length + 6);
+  // Copied whole when it fits (no view to make), the end then written over.
+  bytes.set(pos + baseHead.length <= bytes.length ? baseHead : baseHead.subarray(0, start), pos);
+  const end = writeField(bytes, pos + start, name, req.headers.values[last]!);
+  bytes[end] = 0x0d;
+  bytes[end + 1] = 0x0a;
+  return end + 2;
+}
+
 /** `HTTP/1.1 <status> <standard reason>\r\n` as bytes, by status (filled on first use). */
 const STATUS_LINES: (Uint8Array | undefined)[] = [];
 
