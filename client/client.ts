@@ -15,6 +15,7 @@ import {
   InformationalResponse,
   LocalProtocolError,
   NEED_DATA,
+  OutputBuffer,
   PAUSED,
   RemoteProtocolError,
   Request,
@@ -31,6 +32,8 @@ import {
   type SyncFile,
   type Transport,
 } from "../core/net/mod.ts";
+import { trustedFields } from "../core/protocol/headers.ts";
+import { differsInLastValue } from "../core/protocol/writers.ts";
 import { HeaderSnapshot } from "../core/header_snapshot.ts";
 import { encodeQuery, type QueryInput } from "../core/query.ts";
 import {
@@ -345,8 +348,19 @@ const POOL_SIZE = 8 * 1024;
 const POOL_PIECE_MAX = 1024;
 /** Most validated default-header requests kept per client (by method and target). */
 const SIMPLE_REQUEST_CACHE = 256;
-/** Most requests with headers of their own (and no body) kept per client. */
+/** Largest body sent in one array with its head (larger: the body's own array, written after). */
+const WHOLE_REQUEST_MAX = 16 * 1024;
+/** Size of the array a client encodes a small text body in (at most `WHOLE_REQUEST_MAX`). */
+const TEXT_BODY_ARRAY = 4 * 1024;
+/** Largest array a request was written in that is kept for the next one, bytes. */
+const REQUEST_BUFFER_KEPT = 4 * 1024;
+/** Most requests with headers of their own or a body kept per client. */
 const KEPT_HEADS = 4;
+/** What a request's body was given as (`KeptHead.kind`): it decides the content type added. */
+const NO_BODY = 0;
+const TEXT_BODY = 1;
+const JSON_BODY = 2;
+const BYTES_BODY = 3;
 
 /** A request sent with an Authorization or Cookie field added (see `#withExtras`). */
 interface WithExtras {
@@ -357,15 +371,23 @@ interface WithExtras {
   readonly request: Request;
 }
 
-/** A request without a body, validated, with what `#begin` takes besides. */
+/**
+ * A request validated, with what `#begin` takes besides. One with a body has the
+ * Content-Length it added last, and is sent again with the body's length in it.
+ */
 interface KeptHead {
   readonly method: string;
   readonly target: string;
   /** The headers option it was built from. */
   readonly seen: HeaderSnapshot;
-  readonly request: Request;
+  /** `NO_BODY`, or what the body was given as. */
+  readonly kind: number;
+  /** The request made last (for a body of `length` bytes). */
+  request: Request;
   /** Its header pairs (read only). */
-  readonly headers: [string, string][];
+  headers: [string, string][];
+  /** The body length in `request`'s Content-Length, or -1 for a request without a body. */
+  length: number;
   readonly hasAuth: boolean;
   readonly hasCookie: boolean;
 }
@@ -405,6 +427,24 @@ function copyBytes(bytes: Uint8Array): Uint8Array {
   out.set(bytes);
   poolUsed += (n + 7) & ~7; // next piece 8-byte aligned
   return out;
+}
+
+/** `req` with the value of its last field replaced (a Content-Length), nothing checked again. */
+function withLastValue(req: Request, value: string): Request {
+  const fields = req.headers;
+  const values = fields.values.slice();
+  values[values.length - 1] = value;
+  return new Request({
+    method: req.method,
+    target: req.target,
+    headers: trustedFields(fields.names as string[], fields.lowerNames as string[], values),
+  });
+}
+
+/** The lowercase name of `req`'s last field, or `null` without fields. */
+function lastFieldName(req: Request): string | null {
+  const names = req.headers.lowerNames;
+  return names.length === 0 ? null : names[names.length - 1]!;
 }
 
 function isAsyncIterable(v: unknown): v is AsyncIterable<Uint8Array | string> {
@@ -511,7 +551,13 @@ export class HttpClient implements Pollable {
   #lastWithExtras: WithExtras | null = null;
   /** The last Basic credentials sent, and their header value. */
   #lastBasic: { user: string; password: string; value: string } | null = null;
-  /** Requests without a body built lately, found again by method, target and headers. */
+  /** Where a small text body is encoded (see `#utf8`). */
+  #textBody: Uint8Array | null = null;
+  /** The array the last request with a small body was written in, its transport and end mark. */
+  #requestOut: OutputBuffer | null = null;
+  #requestOutOwner: Transport | null = null;
+  #requestOutMark = 0;
+  /** Requests built lately, found again by method, target, kind of body and headers. */
   readonly #keptHeads: KeptHead[] = [];
   #nextKeptHead = 0;
   readonly #signal = new ReadySignal();
@@ -690,17 +736,45 @@ export class HttpClient implements Pollable {
       );
       return this;
     }
+    let body: Uint8Array | null = null;
+    let stream: AsyncIterable<Uint8Array | string> | null = null;
+    let kind = NO_BODY;
+    const data = options.json !== undefined ? options.json : options.data;
+    // Sent whole (see `#sendRequest`), a small text body may be encoded in this client's own array.
+    const whole = !(options.expectContinue ?? false);
+    if (options.json !== undefined || (data !== undefined && isPlainJson(data))) {
+      const text = JSON.stringify(data);
+      if (text === undefined) throw new HttpClientError("Value cannot be sent as JSON");
+      body = this.#utf8(text, whole);
+      kind = JSON_BODY;
+    } else if (typeof data === "string") {
+      body = this.#utf8(data, whole);
+      kind = TEXT_BODY;
+    } else if (data instanceof Uint8Array) {
+      body = data;
+      kind = BYTES_BODY;
+    } else if (data instanceof ArrayBuffer) {
+      body = new Uint8Array(data);
+      kind = BYTES_BODY;
+    } else if (data instanceof ReadableStream) {
+      stream = streamIterable(data as ReadableStream<Uint8Array | string>);
+    } else if (isAsyncIterable(data)) {
+      stream = data;
+    } else if (data !== undefined && data !== null) {
+      throw new HttpClientError(`Unsupported request body type ${JSON.stringify(typeof data)}`);
+    }
+    const expectContinue = (options.expectContinue ?? false) && (body !== null || stream !== null);
     let seen: HeaderSnapshot | null = null;
-    if (noBody) {
-      // Headers without a body: the head built for equal headers before, if kept.
-      const kept = this.#keptHead(m, target, options.headers);
+    if (stream === null && !expectContinue) {
+      // The head built for equal headers and a body of the same kind before, if kept.
+      const kept = this.#keptHead(m, target, kind, options.headers);
       if (kept !== null) {
         this.#begin(
-          kept.request,
+          body === null ? kept.request : this.#withLength(kept, body.length),
           kept.headers,
           kept.hasAuth,
           kept.hasCookie,
-          null,
+          body,
           null,
           false,
           options,
@@ -727,37 +801,18 @@ export class HttpClient implements Pollable {
       }
     };
 
-    let body: Uint8Array | null = null;
-    let stream: AsyncIterable<Uint8Array | string> | null = null;
-    const data = options.json !== undefined ? options.json : options.data;
-    if (options.json !== undefined || (data !== undefined && isPlainJson(data))) {
-      const text = JSON.stringify(data);
-      if (text === undefined) throw new HttpClientError("Value cannot be sent as JSON");
-      body = encoder.encode(text);
-      add("content-type", "application/json");
-    } else if (typeof data === "string") {
-      body = encoder.encode(data);
-    } else if (data instanceof Uint8Array) {
-      body = data;
-      add("content-type", "application/octet-stream");
-    } else if (data instanceof ArrayBuffer) {
-      body = new Uint8Array(data);
-      add("content-type", "application/octet-stream");
-    } else if (data instanceof ReadableStream) {
-      stream = streamIterable(data as ReadableStream<Uint8Array | string>);
-    } else if (isAsyncIterable(data)) {
-      stream = data;
-    } else if (data !== undefined && data !== null) {
-      throw new HttpClientError(`Unsupported request body type ${JSON.stringify(typeof data)}`);
-    }
+    if (kind === JSON_BODY) add("content-type", "application/json");
+    else if (kind === BYTES_BODY) add("content-type", "application/octet-stream");
+    // A body's length can change in a kept request only when its Content-Length is ours, last.
+    let lengthLast = false;
     if (stream !== null) {
       if (!names.has("content-length")) add("transfer-encoding", "chunked");
     } else if (body !== null) {
+      lengthLast = !names.has("content-length");
       add("content-length", String(body.length));
     } else if (sendsBody(m)) {
       add("content-length", "0");
     }
-    const expectContinue = (options.expectContinue ?? false) && (body !== null || stream !== null);
     if (expectContinue) add("expect", "100-continue");
 
     // Validate the head now: nothing is sent for an invalid header or method.
@@ -769,13 +824,15 @@ export class HttpClient implements Pollable {
     }
     const hasAuth = names.has("authorization");
     const hasCookie = names.has("cookie");
-    if (seen !== null) {
+    if (seen !== null && (body === null || lengthLast)) {
       this.#keptHeads[this.#nextKeptHead] = {
         method: m,
         target,
         seen,
+        kind,
         request,
         headers,
+        length: body === null ? -1 : body.length,
         hasAuth,
         hasCookie,
       };
@@ -785,14 +842,53 @@ export class HttpClient implements Pollable {
     return this;
   }
 
-  /** The kept request without a body for this method, target and headers, or `null`. */
-  #keptHead(method: string, target: string, headers: HeadersInit | undefined): KeptHead | null {
+  /**
+   * `text` in UTF-8. With `reuse`, for a body sent whole (copied into the request's
+   * array before the next request), in this client's own array when it fits: an
+   * array of its own costs Deno far more than encoding a small body.
+   */
+  #utf8(text: string, reuse: boolean): Uint8Array {
+    if (reuse && text.length <= TEXT_BODY_ARRAY) {
+      const into = this.#textBody ??= new Uint8Array(TEXT_BODY_ARRAY);
+      const done = encoder.encodeInto(text, into);
+      if (done.read === text.length) return into.subarray(0, done.written);
+    }
+    return encoder.encode(text);
+  }
+
+  /** The kept request for this method, target, kind of body and headers, or `null`. */
+  #keptHead(
+    method: string,
+    target: string,
+    kind: number,
+    headers: HeadersInit | undefined,
+  ): KeptHead | null {
     const kept = this.#keptHeads;
     for (let i = 0; i < kept.length; i++) {
       const k = kept[i]!;
-      if (k.target === target && k.method === method && k.seen.matches(headers)) return k;
+      if (
+        k.target === target && k.method === method && k.kind === kind && k.seen.matches(headers)
+      ) {
+        return k;
+      }
     }
     return null;
+  }
+
+  /**
+   * `kept`'s request for a body of `length` bytes: the one made last, or one made
+   * from it with the Content-Length (its last field) changed and nothing checked
+   * again. The protocol core then writes its head from the last one's bytes.
+   */
+  #withLength(kept: KeptHead, length: number): Request {
+    if (kept.length === length) return kept.request;
+    const value = String(length);
+    const headers = kept.headers.slice();
+    headers[headers.length - 1] = [headers[headers.length - 1]![0], value];
+    kept.request = withLastValue(kept.request, value);
+    kept.headers = headers;
+    kept.length = length;
+    return kept.request;
   }
 
   /** A validated request with the default headers only, cached per method and target. */
@@ -1367,13 +1463,21 @@ export class HttpClient implements Pollable {
     const cookie = req.hasCookieHeader
       ? null
       : this.cookies.cookieHeader(this.host, req.target, this.secure);
-    let head: Uint8Array;
+    const body = req.body;
+    // A small body goes with its head in one array, written from the last one's bytes.
+    const whole = body !== null && req.stream === null && !req.expectContinue &&
+      body.length <= WHOLE_REQUEST_MAX;
+    let head: Uint8Array = EMPTY;
+    let out: OutputBuffer | null = null;
     let request: Request;
     try {
       request = authorization === null && cookie === null
         ? req.request
         : this.#withExtras(req, authorization, cookie);
-      head = conn.send(request)!;
+      if (whole) {
+        out = this.#requestBuffer();
+        conn.sendRequest(request, body, out);
+      } else head = conn.send(request)!;
     } catch (e) {
       this.#fail(new HttpClientError((e as Error).message, { cause: e }));
       return;
@@ -1395,27 +1499,20 @@ export class HttpClient implements Pollable {
       this.#continueDeadline.set(1000);
       return;
     }
-    const body = req.body;
-    if (body !== null && req.stream === null) {
-      const pieces = conn.sendWithDataPassthrough(new Data(body))!;
-      const end = conn.send(END_OF_MESSAGE)!;
-      if (body.length <= 16384) {
-        let total = head.length + end.length;
-        for (const p of pieces) total += p.length;
-        const all = new Uint8Array(total);
-        all.set(head, 0);
-        let pos = head.length;
-        for (const p of pieces) {
-          all.set(p, pos);
-          pos += p.length;
-        }
-        all.set(end, pos);
-        t.write(all);
-      } else {
-        t.write(head);
-        for (const p of pieces) t.write(p);
-        if (end.length > 0) t.write(end);
+    if (out !== null) {
+      t.write(out.bytes, out.length);
+      // Kept for the next request once the transport holds none of it (a small one only).
+      if (out.bytes.length <= REQUEST_BUFFER_KEPT) {
+        this.#requestOut = out;
+        this.#requestOutOwner = t;
+        this.#requestOutMark = t.sentBytes + t.bufferedAmount;
       }
+      this.#state = STATE_RECEIVING_HEADERS;
+    } else if (body !== null && req.stream === null) {
+      t.write(head);
+      for (const p of conn.sendWithDataPassthrough(new Data(body))!) t.write(p);
+      const end = conn.send(END_OF_MESSAGE)!;
+      if (end.length > 0) t.write(end);
       this.#state = STATE_RECEIVING_HEADERS;
     } else if (req.stream !== null) {
       t.write(head);
@@ -1426,6 +1523,24 @@ export class HttpClient implements Pollable {
       t.write(head);
       this.#state = STATE_RECEIVING_HEADERS;
     }
+  }
+
+  /**
+   * An empty buffer to write a request into: the one written last once its
+   * transport holds none of its bytes (see `Transport.sentBytes`), else a new one.
+   */
+  #requestBuffer(): OutputBuffer {
+    const out = this.#requestOut;
+    const owner = this.#requestOutOwner;
+    if (
+      out !== null &&
+      (owner!.closed || owner!.sentBytes >= this.#requestOutMark || owner!.bufferedAmount === 0)
+    ) {
+      this.#requestOut = null;
+      out.length = 0;
+      return out;
+    }
+    return new OutputBuffer(REQUEST_BUFFER_KEPT);
   }
 
   #sendBody(): void {
@@ -1484,23 +1599,31 @@ export class HttpClient implements Pollable {
 
   /**
    * `req`'s request with an Authorization and a Cookie field added (each when not
-   * `null`): the one made last time when the request and the values are the same,
-   * so that a client sending the same request again with the same credentials and
-   * cookies has it checked and encoded once.
+   * `null`), before a Content-Length that comes last: the one made last time when
+   * the request and the values are the same, so that a client sending the same
+   * request again with the same credentials and cookies has it checked and encoded
+   * once; made from it when only the body's length changed.
    */
   #withExtras(req: Pending, authorization: string | null, cookie: string | null): Request {
+    const base = req.request;
     const last = this.#lastWithExtras;
-    if (
-      last !== null && last.base === req.request && last.authorization === authorization &&
-      last.cookie === cookie
-    ) {
-      return last.request;
+    const lengthLast = lastFieldName(base) === "content-length";
+    let request: Request | null = null;
+    if (last !== null && last.authorization === authorization && last.cookie === cookie) {
+      if (last.base === base) return last.request;
+      if (lengthLast && differsInLastValue(base, last.base)) {
+        const values = base.headers.values;
+        request = withLastValue(last.request, values[values.length - 1]!);
+      }
     }
-    const headers = [...req.headers];
-    if (authorization !== null) headers.push(["authorization", authorization]);
-    if (cookie !== null) headers.push(["cookie", cookie]);
-    const request = new Request({ method: req.method, target: req.target, headers });
-    this.#lastWithExtras = { base: req.request, authorization, cookie, request };
+    if (request === null) {
+      const headers = [...req.headers];
+      const at = lengthLast ? headers.length - 1 : headers.length;
+      if (cookie !== null) headers.splice(at, 0, ["cookie", cookie]);
+      if (authorization !== null) headers.splice(at, 0, ["authorization", authorization]);
+      request = new Request({ method: req.method, target: req.target, headers });
+    }
+    this.#lastWithExtras = { base, authorization, cookie, request };
     return request;
   }
 

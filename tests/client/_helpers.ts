@@ -7,11 +7,12 @@
  */
 import { listen, type Transport } from "../../core/net/mod.ts";
 
-const latin1 = (b: Uint8Array): string => {
+/** Decodes bytes as latin-1 (one character per byte). */
+export function latin1(b: Uint8Array): string {
   let s = "";
   for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
   return s;
-};
+}
 
 /** Encodes a string as latin-1 bytes. */
 export function bytes(s: string): Uint8Array {

@@ -9,7 +9,7 @@ import {
   STATE_IDLE,
 } from "../../client/mod.ts";
 import { listen } from "../../core/net/mod.ts";
-import { ok, type RawServer, rawServer } from "./_helpers.ts";
+import { latin1, ok, type RawServer, rawServer } from "./_helpers.ts";
 
 const dec = new TextDecoder();
 
@@ -454,7 +454,7 @@ test("client: headers of a request's own, sent again, are sent as they are at ea
       [() => client.get("/b", { headers: shared }), `GET /b|X-Default: d\r\n${json}x-n: 2`],
       [
         () => client.post("/c", { headers: shared }),
-        `POST /c|X-Default: d\r\n${json}x-n: 2\r\ncontent-length: 0`,
+        `POST /c|X-Default: d\r\n${json}x-n: 2\r\n${auth}\r\ncontent-length: 0`,
       ],
       [() => client.get("/a", { headers: [["X-P", "1"]] }), "GET /a|X-Default: d\r\nX-P: 1"],
       [() => client.get("/a", { headers: { "x-default": "r" } }), "GET /a|x-default: r"],
@@ -474,6 +474,79 @@ test("client: headers of a request's own, sent again, are sent as they are at ea
       const want = rest!.includes(auth) ? rest! : `${rest}\r\n${auth}`;
       assert.equal(fields.join("\r\n"), want, `request ${i}`);
     }
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
+test("client: bodies sent again with other lengths and kinds: each request's bytes as they are", async () => {
+  const srv = rawServer((_req, s) => s.write(ok()));
+  const client = new HttpClient(`http://127.0.0.1:${srv.port}`);
+  const utf8 = (s: string) => latin1(new TextEncoder().encode(s));
+  const jsonType = "content-type: application/json\r\n";
+  const octets = "content-type: application/octet-stream\r\n";
+  const headers = { "x-id": "7" };
+  const long = "x".repeat(5000); // longer than a text body is encoded in place
+  const euros = "€".repeat(3000); // fits in characters, not in UTF-8 bytes
+  const auth = ["alice", "pw"] as const;
+  const basic = `authorization: Basic ${btoa("alice:pw")}\r\n`;
+  try {
+    // Each request, the fields it has after host and user-agent, and its body.
+    const steps: [() => HttpClient, string, string, string][] = [
+      [() => client.post("/p", { json: { a: 1 } }), "POST /p", jsonType, '{"a":1}'],
+      [() => client.post("/p", { json: { a: 22 } }), "POST /p", jsonType, '{"a":22}'],
+      [() => client.post("/p", { json: { a: "é€" } }), "POST /p", jsonType, '{"a":"é€"}'],
+      [() => client.post("/p", { json: [long] }), "POST /p", jsonType, `["${long}"]`],
+      [() => client.post("/p", { json: [euros] }), "POST /p", jsonType, `["${euros}"]`],
+      [() => client.post("/p", { json: 5 }), "POST /p", jsonType, "5"],
+      [() => client.post("/p", { data: "text" }), "POST /p", "", "text"],
+      [() => client.post("/p", { data: "other text" }), "POST /p", "", "other text"],
+      [() => client.post("/p", { data: Uint8Array.of(1, 2) }), "POST /p", octets, "\x01\x02"],
+      [() => client.post("/p", { data: Uint8Array.of(3) }), "POST /p", octets, "\x03"],
+      [() => client.put("/p", { json: { a: 1 } }), "PUT /p", jsonType, '{"a":1}'],
+      [() => client.post("/q", { json: { a: 1 } }), "POST /q", jsonType, '{"a":1}'],
+      [
+        () => client.post("/p", { json: { a: 1 }, headers }),
+        "POST /p",
+        `x-id: 7\r\n${jsonType}`,
+        '{"a":1}',
+      ],
+      [
+        () => client.post("/p", { json: { a: 333 }, headers: { "x-id": "7" } }),
+        "POST /p",
+        `x-id: 7\r\n${jsonType}`,
+        '{"a":333}',
+      ],
+      [
+        () => client.post("/p", { json: { a: 1 }, headers: { "x-id": "8" } }),
+        "POST /p",
+        `x-id: 8\r\n${jsonType}`,
+        '{"a":1}',
+      ],
+      [
+        () => client.post("/p", { data: "z", headers: { "content-type": "text/plain" } }),
+        "POST /p",
+        "content-type: text/plain\r\n",
+        "z",
+      ],
+      [() => client.post("/p", { json: { a: 4444 } }), "POST /p", jsonType, '{"a":4444}'],
+      [() => client.post("/p"), "POST /p", "", ""],
+      // Credentials are added after the rest, before the length.
+      [() => client.post("/p", { json: { a: 1 }, auth }), "POST /p", jsonType + basic, '{"a":1}'],
+      [() => client.post("/p", { json: { a: 55 }, auth }), "POST /p", jsonType + basic, '{"a":55}'],
+      [() => client.post("/p", { json: { a: 6 }, auth }), "POST /p", jsonType + basic, '{"a":6}'],
+    ];
+    let expected = "";
+    for (const [i, [send, line, fields, body]] of steps.entries()) {
+      assert.equal((await send().wait())?.status, 200, `request ${i}`);
+      const agent = srv.requests[0]!.rawHead.split("\r\n")[2];
+      const sent = utf8(body);
+      expected += `${line} HTTP/1.1\r\nhost: 127.0.0.1:${srv.port}\r\n${agent}\r\n${fields}` +
+        `content-length: ${sent.length}\r\n\r\n${sent}`;
+      assert.equal(srv.sockets[0]!.received, expected, `request ${i}`);
+    }
+    assert.equal(srv.sockets.length, 1);
   } finally {
     client.close();
     await srv.close();
