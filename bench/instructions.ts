@@ -21,7 +21,8 @@
  *   `--browser`, the heads are a browser's (716 bytes: Firefox's fields and a
  *   420-byte Cookie), for `GET /api/items/1` (and `/api/items/22` by turns). With
  *   `--headers`, each answer also carries two fields of its own (`respond()`'s
- *   `headers` option: `cache-control` and `x-served-by`).
+ *   `headers` option: `cache-control` and `x-served-by`). With `--json`, each answer
+ *   is an object of about 1 KB, sent as JSON (`respond(object)`).
  *
  * Every byte our code handles is real; only the kernel is left out. Each path is run
  * under valgrind (with V8 single-threaded and seeded, so that the same work is done
@@ -45,6 +46,8 @@
  * deno run -A bench/instructions.ts server --headers    # answers with headers of their own
  * deno run -A bench/instructions.ts client --headers    # requests with headers of their own
  * deno run -A bench/instructions.ts client --auth --cookie # Basic credentials and a cookie
+ * deno run -A bench/instructions.ts client --json       # POSTs with a small JSON body
+ * deno run -A bench/instructions.ts server --json       # answers made from an object
  * deno run -A bench/instructions.ts server --allocated  # bytes allocated per request
  * deno run -A bench/instructions.ts --smoke         # the workloads alone, no valgrind
  * ```
@@ -66,12 +69,19 @@ import { fixedResponse } from "./servers/raw_common.ts";
 const CONNECTIONS = 50;
 /** The options that choose the heads the server workload receives. */
 const HEAD_OPTIONS = ["--alternating", "--browser"];
-/** The options of the client workload alone: Basic credentials, a cookie in its jar, a JSON body. */
-const CLIENT_OPTIONS = ["--auth", "--cookie", "--json"];
-/** The options of the workloads: those, and `--headers` for either. */
-const WORKLOAD_OPTIONS = [...HEAD_OPTIONS, ...CLIENT_OPTIONS, "--headers"];
+/** The options of the client workload alone: Basic credentials, a cookie in its jar. */
+const CLIENT_OPTIONS = ["--auth", "--cookie"];
+/** The options of the workloads: those, and `--headers` and `--json` for either. */
+const WORKLOAD_OPTIONS = [...HEAD_OPTIONS, ...CLIENT_OPTIONS, "--headers", "--json"];
 /** What the server answers with under `--headers`. */
 const WITH_HEADERS = { headers: { "cache-control": "no-store", "x-served-by": "uhttp" } };
+/** What the server answers with under `--json`: 987 bytes of JSON, about S5's body. */
+const JSON_ANSWER = {
+  items: Array.from(
+    { length: 18 },
+    (_, i) => ({ id: i, name: `item-${i}`, price: i * 3 + 0.5, ok: true }),
+  ),
+};
 /** What the client asks with under `--headers`. */
 const ASKING_WITH_HEADERS = { headers: { accept: "application/json", "x-request-id": "42" } };
 /** What the client sends under `--json` by turns: 50 to 54 bytes of JSON, a length that changes each time. */
@@ -229,9 +239,10 @@ async function serverWorkload(requests: number, options: readonly string[]): Pro
   const { HttpServer } = await import("../server/mod.ts");
   const server = new HttpServer({ address: "127.0.0.1", port: 0, keepAliveMaxRequests: 1e9 });
   const answer = options.includes("--headers") ? WITH_HEADERS : undefined;
+  const data = options.includes("--json") ? JSON_ANSWER : "Hello, World!";
   let answered = 0;
   for await (const conn of server) {
-    conn.respond("Hello, World!", answer);
+    conn.respond(data, answer);
     if (++answered === requests) break;
   }
   await server.close();
@@ -335,8 +346,9 @@ if (workload !== undefined) {
   await serverWorkload(1000, ["--alternating"]);
   await serverWorkload(1000, ["--browser", "--alternating"]);
   await serverWorkload(1000, ["--headers"]);
+  await serverWorkload(1000, ["--json"]);
   console.log(
-    "client and server workloads ran (1000 requests each; the client's three times, the server's four times)",
+    "client and server workloads ran (1000 requests each; the client's three times, the server's five times)",
   );
 } else {
   const which = Deno.args.find((a) => !a.startsWith("--")) ?? "both";

@@ -27,6 +27,7 @@ export interface EncodedResponseData {
 
 const UTF8 = new TextEncoder();
 const EMPTY = new Uint8Array(0);
+const utf8 = (text: string): Uint8Array => UTF8.encode(text);
 
 /** Content type of a string response body (shared with the server's fast path). */
 export const TEXT_BODY_TYPE = "text/html; charset=utf-8";
@@ -39,6 +40,9 @@ export const TEXT_BODY_TYPE = "text/html; charset=utf-8";
  * `undefined` are an empty body with no content type.
  *
  * @param data The response data.
+ * @param encodeText How text (a string, or the JSON of other data) becomes UTF-8
+ *   bytes: `TextEncoder.encode` by default (the server encodes a small body in
+ *   place, to be copied before its next call).
  * @returns The body bytes and the content type to use when the user set none.
  * @throws {TypeError} For data JSON cannot represent (a function, a symbol, a
  *   bigint, a cycle).
@@ -51,10 +55,13 @@ export const TEXT_BODY_TYPE = "text/html; charset=utf-8";
  * encodeResponseData(null); // { body: empty, contentType: null }
  * ```
  */
-export function encodeResponseData(data: ResponseData): EncodedResponseData {
+export function encodeResponseData(
+  data: ResponseData,
+  encodeText: (text: string) => Uint8Array = utf8,
+): EncodedResponseData {
   if (data === undefined || data === null) return { body: EMPTY, contentType: null };
   if (typeof data === "string") {
-    return { body: UTF8.encode(data), contentType: TEXT_BODY_TYPE };
+    return { body: encodeText(data), contentType: TEXT_BODY_TYPE };
   }
   if (data instanceof Uint8Array) return { body: data, contentType: "application/octet-stream" };
   if (data instanceof ArrayBuffer) {
@@ -73,5 +80,5 @@ export function encodeResponseData(data: ResponseData): EncodedResponseData {
     throw new TypeError("Response data cannot be encoded as JSON", { cause });
   }
   if (json === undefined) throw new TypeError(`Unsupported response data type "${typeof data}"`);
-  return { body: UTF8.encode(json), contentType: "application/json" };
+  return { body: encodeText(json), contentType: "application/json" };
 }

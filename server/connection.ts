@@ -117,8 +117,12 @@ const PLAIN_HEAD: PlainResponse = {
 
 /** Bodies up to this size go out in one array with their head (copied once). */
 const COPY_LIMIT = 16384;
-/** Strings up to this length are checked for ASCII and copied by hand (no TextEncoder). */
-const ASCII_LIMIT = 4096;
+/**
+ * Strings up to this length are checked for ASCII and copied by hand: below it
+ * that costs Deno less than a call to `encodeInto` (about 100 ns at any length
+ * up to a few KB; by hand, about 1 ns per character).
+ */
+const ASCII_LIMIT = 64;
 
 /** Scratch space for encoding small bodies (used and done with inside one call). */
 const SCRATCH = new Uint8Array(COPY_LIMIT);
@@ -148,9 +152,9 @@ function encodeText(s: string): Uint8Array {
     }
     if (i === n) return scratch(n);
   }
-  if (n * 3 <= COPY_LIMIT) {
+  if (n <= COPY_LIMIT) {
     const r = UTF8_ENCODER.encodeInto(s, SCRATCH);
-    return scratch(r.written);
+    if (r.read === n) return scratch(r.written);
   }
   return UTF8_ENCODER.encode(s);
 }
@@ -546,7 +550,7 @@ export class HttpConnection {
     } else {
       let encoded;
       try {
-        encoded = encodeResponseData(data);
+        encoded = encodeResponseData(data, encodeText);
       } catch (e) {
         throw new HttpError(e instanceof Error ? e.message : "Cannot encode the response data");
       }

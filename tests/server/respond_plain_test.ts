@@ -272,3 +272,38 @@ test("respond() with an invalid header throws each time, sends nothing, and can 
     'HttpError: Invalid value for header "x-bad"',
   ]);
 });
+
+test("respond(): text and JSON of every size arrive as their UTF-8 bytes, one after another and pipelined", async () => {
+  // Around each way a body is encoded: by hand (short ASCII), in place, in an array of its own.
+  const bodies: Record<string, unknown> = {
+    "/a64": "a".repeat(64),
+    "/a65": "b".repeat(65),
+    "/e40": "\u00e9".repeat(40),
+    "/a6000": "c".repeat(6000),
+    "/a16384": "d".repeat(16_384),
+    "/a16385": "e".repeat(16_385),
+    "/euro5000": "\u20ac".repeat(5000), // 15 000 bytes
+    "/euro6000": "\u20ac".repeat(6000), // 18 000 bytes: longer than what is copied
+    "/json": { s: "\u00e9\u20ac".repeat(300), n: [1, 2, 3] },
+    "/jsonBig": { s: "f".repeat(20_000) },
+    "/array": [1, "x", null],
+  };
+  const expected = (path: string) => {
+    const data = bodies[path];
+    return typeof data === "string" ? data : JSON.stringify(data);
+  };
+  await withServer({}, (conn) => conn.respond(bodies[conn.path] as string), async (server) => {
+    await withClient(server.port, async (c) => {
+      for (const path of Object.keys(bodies)) {
+        c.send(get(path));
+        const res = await c.readResponse();
+        assert.equal(res?.text, expected(path), path);
+        assert.equal(res?.headers.get("content-length"), String(res?.body.length));
+      }
+      c.send(Object.keys(bodies).map((path) => get(path)).join(""));
+      for (const path of Object.keys(bodies)) {
+        assert.equal((await c.readResponse())?.text, expected(path), `${path}, pipelined`);
+      }
+    });
+  });
+});
