@@ -134,9 +134,16 @@ function appendPair(parts: string[], key: string, value: QueryInputValue): void 
  */
 export function encodeQuery(query: QueryInput): string {
   const parts: string[] = [];
-  const entries = Symbol.iterator in query
-    ? query as Iterable<readonly [string, QueryInputValue]>
-    : Object.entries(query as Readonly<Record<string, QueryInputValue>>);
-  for (const [key, value] of entries) appendPair(parts, key, value);
-  return parts.join("&");
+  if (Symbol.iterator in query) {
+    for (const [key, value] of query as Iterable<readonly [string, QueryInputValue]>) {
+      appendPair(parts, key, value);
+    }
+  } else {
+    // `for in` makes no list of entries; the own keys are those `Object.entries` gives.
+    const record = query as Readonly<Record<string, QueryInputValue>>;
+    for (const key in record) {
+      if (Object.hasOwn(record, key)) appendPair(parts, key, record[key]);
+    }
+  }
+  return parts.length === 1 ? parts[0]! : parts.join("&");
 }

@@ -68,6 +68,18 @@ test("encodeQuery writes arrays as repeated keys and null as a bare key", () => 
   assert.equal(encodeQuery({}), "");
   assert.equal(encodeQuery({ "a&b": "c=d", "é": "€" }), "a%26b=c%3Dd&%C3%A9=%E2%82%AC");
   assert.equal(encodeQuery({ a: [null, "1", undefined] }), "a&a=1");
+  assert.equal(encodeQuery({ "": null, a: "1" }), "&a=1");
+  assert.equal(encodeQuery({ "": "" }), "=");
+});
+
+test("encodeQuery takes an object's own enumerable keys, in their order", () => {
+  const withInherited = Object.create({ inherited: "no" }) as Record<string, string>;
+  withInherited.b = "1";
+  withInherited.a = "2";
+  Object.defineProperty(withInherited, "hidden", { value: "no", enumerable: false });
+  assert.equal(encodeQuery(withInherited), "b=1&a=2");
+  assert.equal(encodeQuery({ 2: "x", b: "y", 1: "z" }), "1=z&2=x&b=y");
+  assert.equal(encodeQuery(JSON.parse('{"__proto__":"p","q":"1"}')), "__proto__=p&q=1");
 });
 
 test("encodeQuery accepts entries and keeps their order", () => {
