@@ -136,12 +136,34 @@ function scratch(n: number): Uint8Array {
   return SCRATCH_VIEWS[n] ??= SCRATCH.subarray(0, n);
 }
 
+/** Longest text whose bytes are kept once it is answered twice in a row (see `encodeText`). */
+const KEPT_TEXT_LIMIT = 1024;
+/** The text answered last, and the one whose bytes are kept with them. */
+let lastText = "";
+let keptText = "";
+let keptTextBytes = new Uint8Array(0);
+
 /**
  * UTF-8 bytes of a string. A body small enough to be copied into the output is
  * encoded into shared scratch space (valid until the next call, no allocation);
- * short ASCII text without a call into the runtime.
+ * short ASCII text without a call into the runtime. A short text answered twice in
+ * a row has its bytes kept (one copy), so that a handler answering the same text
+ * each time has it encoded no more.
  */
 function encodeText(s: string): Uint8Array {
+  if (s === keptText) return keptTextBytes;
+  const bytes = encodeNewText(s);
+  if (s.length > KEPT_TEXT_LIMIT) {
+    lastText = ""; // not held
+  } else if (s === lastText) {
+    keptText = s;
+    keptTextBytes = bytes.slice();
+  } else lastText = s;
+  return bytes;
+}
+
+/** `encodeText` without the kept bytes. */
+function encodeNewText(s: string): Uint8Array {
   const n = s.length;
   if (n <= ASCII_LIMIT) {
     let i = 0;
