@@ -20,6 +20,8 @@
  *   again right after itself: the path of a head that was not kept whole. With
  *   `--browser`, the heads are a browser's (716 bytes: Firefox's fields and a
  *   420-byte Cookie), for `GET /api/items/1` (and `/api/items/22` by turns). With
+ *   `--post`, they are `POST /api/items` with the client's small JSON bodies by
+ *   turns (parsed into `conn.data`). With
  *   `--headers`, each answer also carries two fields of its own (`respond()`'s
  *   `headers` option: `cache-control` and `x-served-by`). With `--json`, each answer
  *   is an object of about 1 KB, sent as JSON (`respond(object)`).
@@ -48,6 +50,7 @@
  * deno run -A bench/instructions.ts client --auth --cookie # Basic credentials and a cookie
  * deno run -A bench/instructions.ts client --json       # POSTs with a small JSON body
  * deno run -A bench/instructions.ts server --json       # answers made from an object
+ * deno run -A bench/instructions.ts server --post       # POSTs with a small JSON body
  * deno run -A bench/instructions.ts server --allocated  # bytes allocated per request
  * deno run -A bench/instructions.ts --smoke         # the workloads alone, no valgrind
  * ```
@@ -68,7 +71,7 @@ import { fixedResponse } from "./servers/raw_common.ts";
 
 const CONNECTIONS = 50;
 /** The options that choose the heads the server workload receives. */
-const HEAD_OPTIONS = ["--alternating", "--browser"];
+const HEAD_OPTIONS = ["--alternating", "--browser", "--post"];
 /** The options of the client workload alone: Basic credentials, a cookie in its jar. */
 const CLIENT_OPTIONS = ["--auth", "--cookie"];
 /** The options of the workloads: those, and `--headers` and `--json` for either. */
@@ -110,6 +113,19 @@ function serverHeads(options: readonly string[]): Uint8Array[] {
   const browser = options.includes("--browser");
   const targets = browser ? ["/api/items/1", "/api/items/22"] : alternating ? ["/a", "/bb"] : ["/"];
   const fields = browser ? BROWSER_FIELDS : alternating ? ["Accept: */*"] : [];
+  if (options.includes("--post")) {
+    // The client workload's bodies by turns (a head that changes with its Content-Length).
+    return JSON_BODIES.map((data) => {
+      const body = JSON.stringify(data);
+      const lines = [
+        "POST /api/items HTTP/1.1",
+        "Host: 127.0.0.1:8080",
+        "Content-Type: application/json",
+        `Content-Length: ${body.length}`,
+      ];
+      return new TextEncoder().encode(lines.join("\r\n") + "\r\n\r\n" + body);
+    });
+  }
   return targets.slice(0, alternating ? 2 : 1).map((target) => {
     const lines = [`GET ${target} HTTP/1.1`, "Host: 127.0.0.1:8080", ...fields];
     return new TextEncoder().encode(lines.join("\r\n") + "\r\n\r\n");
@@ -347,14 +363,15 @@ if (workload !== undefined) {
   await serverWorkload(1000, ["--browser", "--alternating"]);
   await serverWorkload(1000, ["--headers"]);
   await serverWorkload(1000, ["--json"]);
+  await serverWorkload(1000, ["--post"]);
   console.log(
-    "client and server workloads ran (1000 requests each; the client's three times, the server's five times)",
+    "client and server workloads ran (1000 requests each; the client's three times, the server's six times)",
   );
 } else {
   const which = Deno.args.find((a) => !a.startsWith("--")) ?? "both";
   if (which !== "client" && which !== "server" && which !== "both") {
     fail(
-      "usage: instructions.ts [client|server|both] [--alternating] [--browser] [--headers] " +
+      "usage: instructions.ts [client|server|both] [--alternating] [--browser] [--post] [--headers] " +
         "[--auth] [--cookie] [--json] [--allocated] [--runs=3] [--small=20000] [--large=100000]",
     );
   }
