@@ -564,6 +564,9 @@ export class Channel implements TransportHandlers {
       this.#deadline.clear();
       this.#pause();
       this.#enqueue(st, EVENT_HEADERS);
+    } else if (st.reading && this.#phase === P_BODY) {
+      // Waiting for more of the body: the longest gap allowed starts now.
+      this.#deadline.set(this.server.opts.bodyTimeout);
     }
   }
 
@@ -610,8 +613,9 @@ export class Channel implements TransportHandlers {
       }
       st.bodyMode = BODY_PROBE;
     }
+    // The body timeout starts when the body is waited for (`#needData`): none for
+    // a body that came with its head.
     this.#phase = P_BODY;
-    this.#deadline.set(opts.bodyTimeout);
     return true;
   }
 
@@ -668,7 +672,6 @@ export class Channel implements TransportHandlers {
         if (!this.#writeFile(st, bytes)) return false;
         break;
     }
-    this.#deadline.set(opts.bodyTimeout);
     return true;
   }
 

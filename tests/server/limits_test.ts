@@ -136,6 +136,19 @@ test("a body that stops moving gets 408 after bodyTimeout", async () => {
   });
 });
 
+test("a body that never starts, after a request on the same connection, gets 408 after bodyTimeout", async () => {
+  await withServer({ bodyTimeout: 200 }, (conn) => conn.respond("x"), async (server) => {
+    await withClient(server.port, async (c) => {
+      c.send(get("/"));
+      assert.equal((await c.readResponse())?.status, 200);
+      // Then a head alone: the keep-alive and head timeouts are far longer than 3 s.
+      c.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n");
+      const res = (await c.readResponse("GET", 3000))!;
+      assert.equal(res.status, 408);
+    });
+  });
+});
+
 test("an upload that keeps moving is not cut by bodyTimeout", async () => {
   await withServer({ bodyTimeout: 150 }, (conn) => conn.respond({ n: conn.body.length }), async (
     server,
