@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { concatBytes } from "../core/bytes.ts";
+import { concatBytes, copyBytes } from "../core/bytes.ts";
 import {
   CLIENT,
   Connection,
@@ -342,10 +342,7 @@ const END_OF_MESSAGE = new EndOfMessage();
 const NO_TRAILERS = END_OF_MESSAGE.trailers;
 /** Smallest announced body length read into one preallocated buffer (smaller: chunk list). */
 const PREALLOCATE_MIN = 64 * 1024;
-/** Size of the pool small copies are cut from, bytes. */
-const POOL_SIZE = 8 * 1024;
-/** Largest piece cut from the pool, bytes (bigger ones get an array of their own). */
-const POOL_PIECE_MAX = 1024;
+
 /** Most validated default-header requests kept per client (by method and target). */
 const SIMPLE_REQUEST_CACHE = 256;
 /** Largest body sent in one array with its head (larger: the body's own array, written after). */
@@ -404,28 +401,6 @@ function headerPairs(init: HeadersInit | undefined): [string, string][] {
       out.push([k, String(v)]);
     }
   }
-  return out;
-}
-
-/** Pool that small copies of lent bytes are cut from (see `copyBytes`). */
-let pool = EMPTY;
-let poolUsed = 0;
-
-/**
- * Copies bytes into an array of their own. Small pieces are cut from a shared
- * pool (a fresh typed array costs far more than a view on Deno), so a kept small
- * body holds at most one pool alive, like Node's `Buffer` pool.
- */
-function copyBytes(bytes: Uint8Array): Uint8Array {
-  const n = bytes.length;
-  if (n > POOL_PIECE_MAX) return bytes.slice();
-  if (poolUsed + n > pool.length) {
-    pool = new Uint8Array(POOL_SIZE);
-    poolUsed = 0;
-  }
-  const out = pool.subarray(poolUsed, poolUsed + n);
-  out.set(bytes);
-  poolUsed += (n + 7) & ~7; // next piece 8-byte aligned
   return out;
 }
 

@@ -5,6 +5,44 @@
  */
 
 const EMPTY = new Uint8Array(0);
+/** Size of the pool small copies are cut from, bytes. */
+const POOL_SIZE = 8 * 1024;
+/** Largest piece cut from the pool, bytes (bigger ones get an array of their own). */
+const POOL_PIECE_MAX = 1024;
+/** Pool that small copies are cut from (see `copyBytes`). */
+let pool = EMPTY;
+let poolUsed = 0;
+
+/**
+ * Copies bytes into an array of their own (for bytes lent by a transport, which
+ * reuses them). Pieces of up to 1 KiB are cut from a shared 8 KiB pool, since a
+ * fresh typed array costs Deno far more than a view; so a kept small body holds
+ * at most one pool alive, like Node's `Buffer` pool.
+ *
+ * @param bytes The bytes to copy.
+ * @returns A copy of them.
+ *
+ * @example
+ * ```ts
+ * import { copyBytes } from "./bytes.ts";
+ * const lent = new Uint8Array([1, 2, 3]);
+ * const kept = copyBytes(lent);
+ * lent.fill(0);
+ * console.log(kept); // Uint8Array [1, 2, 3]
+ * ```
+ */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  const n = bytes.length;
+  if (n > POOL_PIECE_MAX) return bytes.slice();
+  if (poolUsed + n > pool.length) {
+    pool = new Uint8Array(POOL_SIZE);
+    poolUsed = 0;
+  }
+  const out = pool.subarray(poolUsed, poolUsed + n);
+  out.set(bytes);
+  poolUsed += (n + 7) & ~7; // next piece 8-byte aligned
+  return out;
+}
 
 /**
  * Joins byte arrays into one with a single allocation; one piece is returned as

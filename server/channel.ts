@@ -22,6 +22,7 @@ import {
 } from "../core/protocol/mod.ts";
 import type { Transport, TransportHandlers } from "../core/net/types.ts";
 import { Deadline } from "../core/net/deadline.ts";
+import { copyBytes } from "../core/bytes.ts";
 import type { ParsedUrl } from "../core/url.ts";
 import { parsedTarget } from "./request_parts.ts";
 import { parseQuery } from "../core/query.ts";
@@ -629,7 +630,7 @@ export class Channel implements TransportHandlers {
   #onBody(st: RequestState, data: Uint8Array): boolean {
     const n = data.length;
     if (n === 0) return true;
-    const bytes = this.#lent && st.bodyMode !== BODY_FILE ? data.slice() : data;
+    const bytes = this.#lent && st.bodyMode !== BODY_FILE ? copyBytes(data) : data;
     const opts = this.server.opts;
     st.received += n;
     switch (st.bodyMode) {

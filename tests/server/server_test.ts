@@ -223,6 +223,57 @@ test("falsy JSON request bodies are valid: {}, 0, null, false, empty string", as
   assert.deepEqual(got, [{}, 0, null, false, "", []]);
 });
 
+test("JSON and form bodies: invalid UTF-8 is a 400, a U+FFFD sent as such is text", async () => {
+  const got: unknown[] = [];
+  await withServer({}, (conn) => {
+    got.push(conn.data);
+    conn.respond(null);
+  }, async (server) => {
+    // Each body (latin-1: one character per byte), its type, and the status it gets.
+    const cases: [string, string, number][] = [
+      ['"\xff"', "application/json", 400],
+      ['"a\xc3"', "application/json", 400],
+      ['"\xed\xa0\x80"', "application/json", 400], // an encoded surrogate
+      ['"\xef\xbf\xbd"', "application/json", 200], // U+FFFD itself
+      ['["\xc3\xa9", "\xef\xbf\xbd"]', "application/json", 200],
+      ["\xef\xbb\xbf1", "application/json", 200], // a byte order mark is dropped
+      ["a=\xff", "application/x-www-form-urlencoded", 400],
+      ["a=\xef\xbf\xbd", "application/x-www-form-urlencoded", 200],
+    ];
+    for (const [body, type, status] of cases) {
+      await withClient(server.port, async (c) => {
+        c.send(
+          `POST / HTTP/1.1\r\nHost: t\r\nContent-Type: ${type}\r\n` +
+            `Content-Length: ${body.length}\r\n\r\n${body}`,
+        );
+        assert.equal((await c.readResponse())?.status, status, JSON.stringify(body));
+      });
+    }
+  });
+  assert.deepEqual(got, ["\ufffd", ["\u00e9", "\ufffd"], 1, { a: "\ufffd" }]);
+});
+
+test("bodies a handler keeps stay as they came after later requests", async () => {
+  const kept: Uint8Array[] = [];
+  const sizes = [1, 7, 100, 1000, 1024, 1025, 3000, 9000, 5, 600, 700, 800];
+  await withServer({}, (conn) => {
+    kept.push(conn.body);
+    conn.respond(null);
+  }, async (server) => {
+    await withClient(server.port, async (c) => {
+      for (const [i, n] of sizes.entries()) {
+        const body = String.fromCharCode(65 + i).repeat(n);
+        c.send(`PUT / HTTP/1.1\r\nHost: t\r\nContent-Length: ${n}\r\n\r\n${body}`);
+        assert.equal((await c.readResponse())?.status, 200);
+      }
+    });
+  });
+  assert.deepEqual(
+    kept.map((b) => new TextDecoder().decode(b)),
+    sizes.map((n, i) => String.fromCharCode(65 + i).repeat(n)),
+  );
+});
+
 test("form bodies become objects, other bodies bytes, text() decodes", async () => {
   const got: unknown[] = [];
   await withServer({}, (conn) => {
