@@ -716,14 +716,14 @@ export class HttpClient implements Pollable {
     let kind = NO_BODY;
     const data = options.json !== undefined ? options.json : options.data;
     // Sent whole (see `#sendRequest`), a small text body may be encoded in this client's own array.
-    const whole = !(options.expectContinue ?? false);
+    const inPlace = !(options.expectContinue ?? false);
     if (options.json !== undefined || (data !== undefined && isPlainJson(data))) {
       const text = JSON.stringify(data);
       if (text === undefined) throw new HttpClientError("Value cannot be sent as JSON");
-      body = this.#utf8(text, whole);
+      body = this.#utf8(text, inPlace);
       kind = JSON_BODY;
     } else if (typeof data === "string") {
-      body = this.#utf8(data, whole);
+      body = this.#utf8(data, inPlace);
       kind = TEXT_BODY;
     } else if (data instanceof Uint8Array) {
       body = data;

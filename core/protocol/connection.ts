@@ -735,6 +735,21 @@ export class Connection {
   }
 
   /**
+   * Sends a whole body (none when empty) and the end of our message, as `send()`
+   * of a `Data` and an `EndOfMessage`: the pieces to write after the head, in order.
+   */
+  #sendBodyAndEnd(body: Uint8Array): Uint8Array[] {
+    let data = NO_PIECES;
+    if (body.length > 0) {
+      data = this.#sendData(body);
+      this.#afterChange();
+    }
+    const end = this.#sendEnd(EMPTY_FIELDS);
+    this.#afterChange();
+    return end.length === 0 ? data : data.length === 0 ? end : [...data, ...end];
+  }
+
+  /**
    * The checks and state changes of sending `req`; leaves `#headBase` and its
    * bytes ready to write its head from.
    */
@@ -821,29 +836,12 @@ export class Connection {
     try {
       this.#startSendingRequest(req);
       this.#afterChange();
-      let data: Uint8Array[] = NO_PIECES;
-      if (body.length > 0) {
-        data = this.#sendData(body);
-        this.#afterChange();
-      }
-      const end = this.#sendEnd(EMPTY_FIELDS);
-      this.#afterChange();
+      const pieces = this.#sendBodyAndEnd(body);
       const base = this.#headBase!;
       const baseHead = this.#headBaseBytes!;
-      let n = requestHeadLengthFrom(req, base, baseHead);
-      for (let i = 0; i < data.length; i++) n += data[i]!.length;
-      for (let i = 0; i < end.length; i++) n += end[i]!.length;
-      const bytes = out.reserve(n);
-      let pos = writeRequestHeadFrom(bytes, out.length, req, base, baseHead);
-      for (let i = 0; i < data.length; i++) {
-        bytes.set(data[i]!, pos);
-        pos += data[i]!.length;
-      }
-      for (let i = 0; i < end.length; i++) {
-        bytes.set(end[i]!, pos);
-        pos += end[i]!.length;
-      }
-      out.length = pos;
+      const bytes = out.reserve(requestHeadLengthFrom(req, base, baseHead) + piecesLength(pieces));
+      const pos = writeRequestHeadFrom(bytes, out.length, req, base, baseHead);
+      out.length = copyPieces(bytes, pos, pieces);
     } catch (e) {
       if (e instanceof LocalProtocolError) this.sendFailed();
       throw e;
@@ -892,28 +890,9 @@ export class Connection {
     try {
       const [extra, skip] = this.#startResponse(res);
       this.#afterChange();
-      let data: Uint8Array[] = NO_PIECES;
-      if (body.length > 0) {
-        data = this.#sendData(body);
-        this.#afterChange();
-      }
-      const end = this.#sendEnd(EMPTY_FIELDS);
-      this.#afterChange();
-      let room = 0;
-      for (let i = 0; i < data.length; i++) room += data[i]!.length;
-      for (let i = 0; i < end.length; i++) room += end[i]!.length;
-      writeResponseHeadTo(out, res, extra, skip, room);
-      const bytes = out.bytes;
-      let pos = out.length;
-      for (let i = 0; i < data.length; i++) {
-        bytes.set(data[i]!, pos);
-        pos += data[i]!.length;
-      }
-      for (let i = 0; i < end.length; i++) {
-        bytes.set(end[i]!, pos);
-        pos += end[i]!.length;
-      }
-      out.length = pos;
+      const pieces = this.#sendBodyAndEnd(body);
+      writeResponseHeadTo(out, res, extra, skip, piecesLength(pieces));
+      out.length = copyPieces(out.bytes, out.length, pieces);
     } catch (e) {
       if (e instanceof LocalProtocolError) this.sendFailed();
       throw e;
@@ -1113,6 +1092,22 @@ export class Connection {
 }
 
 const NO_PIECES: Uint8Array[] = [];
+
+/** The summed length of `pieces`. */
+function piecesLength(pieces: readonly Uint8Array[]): number {
+  let n = 0;
+  for (let i = 0; i < pieces.length; i++) n += pieces[i]!.length;
+  return n;
+}
+
+/** Copies `pieces` one after another into `bytes` from `pos`; returns the position after them. */
+function copyPieces(bytes: Uint8Array, pos: number, pieces: readonly Uint8Array[]): number {
+  for (let i = 0; i < pieces.length; i++) {
+    bytes.set(pieces[i]!, pos);
+    pos += pieces[i]!.length;
+  }
+  return pos;
+}
 
 /** Most bytes decoded at once for the request heads of one read (see `#pipelinedText`). */
 const PIPELINE_DECODE_WINDOW = 16 * 1024;
