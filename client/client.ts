@@ -286,9 +286,10 @@ interface Pending {
   method: string;
   target: string;
   url: string;
-  /** User and default headers, merged, without auth and cookie. */
-  headers: [string, string][];
-  /** The request validated in `request()` (sent as is when nothing is added). */
+  /**
+   * The request validated in `request()`: user and default headers, without auth
+   * and cookie (sent as is when nothing is added).
+   */
   request: Request;
   /** The request head as last written, with auth and cookie fields. */
   sent: Request | null;
@@ -381,8 +382,6 @@ interface KeptHead {
   readonly kind: number;
   /** The request made last (for a body of `length` bytes). */
   request: Request;
-  /** Its header pairs (read only). */
-  headers: [string, string][];
   /** The body length in `request`'s Content-Length, or -1 for a request without a body. */
   length: number;
   readonly hasAuth: boolean;
@@ -701,7 +700,6 @@ export class HttpClient implements Pollable {
       const request = this.#simpleRequest(m, target);
       this.#begin(
         request,
-        this.#defaultHeaders,
         this.#defaultAuthHeader,
         this.#defaultCookieHeader,
         null,
@@ -746,7 +744,6 @@ export class HttpClient implements Pollable {
       if (kept !== null) {
         this.#begin(
           body === null ? kept.request : this.#withLength(kept, body.length),
-          kept.headers,
           kept.hasAuth,
           kept.hasCookie,
           body,
@@ -806,14 +803,13 @@ export class HttpClient implements Pollable {
         seen,
         kind,
         request,
-        headers,
         length: body === null ? -1 : body.length,
         hasAuth,
         hasCookie,
       };
       this.#nextKeptHead = (this.#nextKeptHead + 1) % KEPT_HEADS;
     }
-    this.#begin(request, headers, hasAuth, hasCookie, body, stream, expectContinue, options);
+    this.#begin(request, hasAuth, hasCookie, body, stream, expectContinue, options);
     return this;
   }
 
@@ -857,11 +853,7 @@ export class HttpClient implements Pollable {
    */
   #withLength(kept: KeptHead, length: number): Request {
     if (kept.length === length) return kept.request;
-    const value = String(length);
-    const headers = kept.headers.slice();
-    headers[headers.length - 1] = [headers[headers.length - 1]![0], value];
-    kept.request = withLastValue(kept.request, value);
-    kept.headers = headers;
+    kept.request = withLastValue(kept.request, String(length));
     kept.length = length;
     return kept.request;
   }
@@ -890,7 +882,6 @@ export class HttpClient implements Pollable {
    */
   #begin(
     request: Request,
-    headers: [string, string][],
     hasAuthHeader: boolean,
     hasCookieHeader: boolean,
     body: Uint8Array | null,
@@ -905,7 +896,6 @@ export class HttpClient implements Pollable {
       method: m,
       target,
       url: this.#origin + target,
-      headers,
       request,
       hasAuthHeader,
       hasCookieHeader,
@@ -1592,7 +1582,7 @@ export class HttpClient implements Pollable {
       }
     }
     if (request === null) {
-      const headers = [...req.headers];
+      const headers = [...base.headers];
       const at = lengthLast ? headers.length - 1 : headers.length;
       if (cookie !== null) headers.splice(at, 0, ["cookie", cookie]);
       if (authorization !== null) headers.splice(at, 0, ["authorization", authorization]);
